@@ -1,0 +1,30 @@
+// needle/processor.h: what is done to a name before it is scored.
+//
+// kDefault follows RapidFuzz's utils.default_process: every code point that is
+// not alphanumeric (Unicode general category L* or N*, as Python's
+// str.isalnum) becomes a space, letters are lower-cased with the simple
+// (one-to-one) Unicode mapping, and spaces are trimmed from both ends.
+// Inner runs of spaces are kept, so "A & B" becomes "a   b"; setratio's
+// split(' ') sees the empty tokens exactly as Python does.
+// kNone scores names as they are.
+//
+// Thread safety: stateless; call from any thread.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace needle {
+
+enum class Processor { kDefault, kNone };
+
+// "default" / "none"; nullopt for anything else.
+std::optional<Processor> ParseProcessor(std::string_view name);
+const char* ProcessorName(Processor p);
+
+// Writes the processed form of `in` to *out (replacing its contents).
+// REQUIRES: `in` is valid UTF-8. The result is valid UTF-8.
+void ProcessName(Processor p, std::string_view in, std::string* out);
+
+}  // namespace needle

@@ -1,0 +1,70 @@
+// needle/scorer.h: the scorers, on processed names, 0-100.
+//
+//   ratio             Indel normalized similarity x 100 (RapidFuzz fuzz.ratio,
+//                     python-Levenshtein ratio x 100): 100 * (1 - dist/(m+n)),
+//                     dist = m + n - 2 LCS. Two empty names score 100.
+//   token_sort_ratio  ratio of the whitespace-split tokens, sorted and joined
+//                     with one space (RapidFuzz 3.x).
+//   token_set_ratio   RapidFuzz 3.x: 100 when one token set contains the other
+//                     (and they share a token), else the best ratio among
+//                     intersection vs. intersection + each difference and the
+//                     two differences; 0 if either name has no token.
+//   setratio          python-Levenshtein 0.12 setratio(a.split(' '),
+//                     b.split(' ')) x 100: tokens paired by an optimal
+//                     assignment, 2 * sum(ratio of pairs) / (n_a + n_b).
+// docs/scorers.md gives the formulas and edge cases.
+//
+// Scores are computed on Unicode code points by bit-parallel LCS kernels
+// (score/lcs_hyyro2004.h). A CachedScorer prepares one needle once and then
+// scores many haystack names; it takes a cutoff and returns 0 for any name
+// that scores below it, skipping work when it can prove that early.
+//
+// Thread safety: a CachedScorer holds scratch space: one per thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace needle {
+
+enum class ScorerKind { kRatio, kTokenSortRatio, kTokenSetRatio, kSetRatio };
+
+std::optional<ScorerKind> ParseScorer(std::string_view name);
+const char* ScorerName(ScorerKind kind);
+// "ratio, setratio, token_set_ratio, token_sort_ratio"
+std::string ScorerNames();
+
+// A processed haystack name with what the store knows of it.
+struct HayName {
+  std::string_view text;  // valid UTF-8
+  uint32_t cp_len = 0;    // code points
+  bool ascii = false;     // every byte < 0x80
+};
+
+class CachedScorer {
+ public:
+  // REQUIRES: needle is valid UTF-8 (already processed).
+  static std::unique_ptr<CachedScorer> Create(ScorerKind kind, std::string_view needle);
+  virtual ~CachedScorer() = default;
+
+  // The score of the needle against `hay` if it is >= cutoff, else 0.
+  virtual double Score(const HayName& hay, double cutoff) = 0;
+
+  // An upper bound on the score of any name with n code points. Unimodal in n
+  // with its peak at PeakLength(); used to skip names by length alone.
+  virtual double MaxScoreForLength(uint32_t n) const = 0;
+  virtual uint32_t PeakLength() const = 0;
+
+  // The lengths [*lo, *hi] whose MaxScoreForLength is >= cutoff (empty when
+  // *lo > *hi).
+  void LengthWindow(double cutoff, uint32_t* lo, uint32_t* hi) const;
+};
+
+// Convenience: score two processed names (no cutoff). Slow path for tools and
+// tests; search uses CachedScorer.
+double ScorePair(ScorerKind kind, std::string_view a, std::string_view b);
+
+}  // namespace needle

@@ -1,0 +1,411 @@
+// The scorers of needle/scorer.h. Every one keeps its needle's preparation
+// (code points, token lists, pattern masks) and its scratch buffers in the
+// CachedScorer, so scoring a haystack name allocates nothing once warm.
+#include "needle/scorer.h"
+
+#include <algorithm>
+
+#include "score/lcs_hyyro2004.h"
+#include "score/munkres.h"
+#include "text/utf8.h"
+
+namespace needle {
+
+namespace score {
+
+void PatternMask::Build(std::u32string_view pattern) {
+  len_ = pattern.size();
+  words_ = (len_ + 63) / 64;
+  ascii_.assign(256 * std::max<size_t>(words_, 1), 0);
+  zeros_.assign(std::max<size_t>(words_, 1), 0);
+  size_t non_ascii = 0;
+  for (char32_t c : pattern) non_ascii += c >= 256;
+  keys_.clear();
+  vals_.clear();
+  if (non_ascii > 0) {
+    size_t cap = 8;
+    while (cap < non_ascii * 2) cap <<= 1;
+    slot_mask_ = cap - 1;
+    keys_.assign(cap, 0);
+    vals_.assign(cap * words_, 0);
+  }
+  for (size_t i = 0; i < len_; ++i) {
+    const char32_t c = pattern[i];
+    const uint64_t bit = 1ull << (i % 64);
+    if (c < 256) {
+      ascii_[static_cast<size_t>(c) * words_ + i / 64] |= bit;
+      continue;
+    }
+    size_t s = Hash(c) & slot_mask_;
+    while (keys_[s] != 0 && keys_[s] != c) s = (s + 1) & slot_mask_;
+    keys_[s] = c;
+    vals_[s * words_ + i / 64] |= bit;
+  }
+}
+
+}  // namespace score
+
+namespace {
+
+using score::LcsHyyro2004;
+using score::PatternMask;
+
+// RapidFuzz's Indel normalized similarity x 100.
+inline double IndelRatio(size_t lcs, size_t lensum) {
+  if (lensum == 0) return 100.0;
+  const size_t dist = lensum - 2 * lcs;
+  return (1.0 - static_cast<double>(dist) / static_cast<double>(lensum)) * 100.0;
+}
+
+// RapidFuzz's norm_distance<100>, used inside token_set_ratio.
+inline double NormDistance100(size_t dist, size_t lensum) {
+  if (lensum == 0) return 100.0;
+  return 100.0 - 100.0 * static_cast<double>(dist) / static_cast<double>(lensum);
+}
+
+// Python's str.isspace / RapidFuzz's is_space.
+inline bool IsSpace(char32_t c) {
+  return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 ||
+         c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
+         c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+// Whitespace-separated tokens of s (no empty tokens), as views into s.
+void SplitWhitespace(std::u32string_view s, std::vector<std::u32string_view>* out) {
+  out->clear();
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && IsSpace(s[i])) ++i;
+    const size_t b = i;
+    while (i < s.size() && !IsSpace(s[i])) ++i;
+    if (i > b) out->push_back(s.substr(b, i - b));
+  }
+}
+
+// Python's s.split(' '): empty tokens kept, only U+0020 separates.
+void SplitSpace(std::u32string_view s, std::vector<std::u32string_view>* out) {
+  out->clear();
+  size_t b = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    if (i == s.size() || s[i] == U' ') {
+      out->push_back(s.substr(b, i - b));
+      b = i + 1;
+    }
+  }
+}
+
+void Join(const std::vector<std::u32string_view>& tokens, std::u32string* out) {
+  out->clear();
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (i) out->push_back(U' ');
+    out->append(tokens[i]);
+  }
+}
+
+size_t JoinedLength(const std::vector<std::u32string_view>& tokens) {
+  size_t n = tokens.empty() ? 0 : tokens.size() - 1;
+  for (auto t : tokens) n += t.size();
+  return n;
+}
+
+void SortedTokens(std::u32string_view s, std::vector<std::u32string_view>* tokens) {
+  SplitWhitespace(s, tokens);
+  std::sort(tokens->begin(), tokens->end());
+}
+
+// Shared by all scorers: needle code points, scratch buffers, the length
+// window helper.
+class ScorerBase : public CachedScorer {
+ protected:
+  explicit ScorerBase(std::string_view needle) { text::Decode(needle, &needle_); }
+
+  // The hay's code points, in scratch (ASCII is widened byte by byte).
+  std::u32string_view HayCodePoints(const HayName& hay) {
+    if (hay.ascii) {
+      hay_cp_.resize(hay.text.size());
+      for (size_t i = 0; i < hay.text.size(); ++i) {
+        hay_cp_[i] = static_cast<unsigned char>(hay.text[i]);
+      }
+    } else {
+      text::Decode(hay.text, &hay_cp_);
+    }
+    return hay_cp_;
+  }
+
+  uint64_t* Words(size_t n) {
+    if (words_.size() < n) words_.resize(n);
+    return words_.data();
+  }
+
+  size_t Lcs(const PatternMask& pm, std::u32string_view text) {
+    return LcsHyyro2004(pm, text.data(), text.size(), Words(pm.words()));
+  }
+
+  std::u32string needle_;
+  std::u32string hay_cp_;
+  std::vector<uint64_t> words_;
+};
+
+class RatioScorer final : public ScorerBase {
+ public:
+  explicit RatioScorer(std::string_view needle) : ScorerBase(needle) { pm_.Build(needle_); }
+
+  double Score(const HayName& hay, double cutoff) override {
+    const size_t m = needle_.size(), n = hay.cp_len;
+    if (cutoff > 0 && IndelRatio(std::min(m, n), m + n) < cutoff) return 0;
+    size_t lcs;
+    if (hay.ascii) {
+      lcs = LcsHyyro2004(pm_, hay.text.data(), hay.text.size(), Words(pm_.words()));
+    } else {
+      lcs = Lcs(pm_, HayCodePoints(hay));
+    }
+    const double s = IndelRatio(lcs, m + n);
+    return s >= cutoff ? s : 0;
+  }
+  double MaxScoreForLength(uint32_t n) const override {
+    return IndelRatio(std::min<size_t>(needle_.size(), n), needle_.size() + n);
+  }
+  uint32_t PeakLength() const override { return static_cast<uint32_t>(needle_.size()); }
+
+ private:
+  PatternMask pm_;
+};
+
+class TokenSortScorer final : public ScorerBase {
+ public:
+  explicit TokenSortScorer(std::string_view needle) : ScorerBase(needle) {
+    SortedTokens(needle_, &tokens_);
+    Join(tokens_, &sorted_);
+    pm_.Build(sorted_);
+  }
+
+  double Score(const HayName& hay, double cutoff) override {
+    const size_t m = sorted_.size();
+    if (cutoff > 0 && MaxScoreForLength(hay.cp_len) < cutoff) return 0;
+    SortedTokens(HayCodePoints(hay), &tokens_);
+    Join(tokens_, &joined_);
+    const double s = IndelRatio(Lcs(pm_, joined_), m + joined_.size());
+    return s >= cutoff ? s : 0;
+  }
+  // The sorted, joined form is never longer than the name.
+  double MaxScoreForLength(uint32_t n) const override {
+    const size_t m = sorted_.size();
+    return n <= m ? IndelRatio(n, m + n) : 100.0;
+  }
+  uint32_t PeakLength() const override { return static_cast<uint32_t>(sorted_.size()); }
+
+ private:
+  std::u32string sorted_, joined_;
+  std::vector<std::u32string_view> tokens_;
+  PatternMask pm_;
+};
+
+class TokenSetScorer final : public ScorerBase {
+ public:
+  explicit TokenSetScorer(std::string_view needle) : ScorerBase(needle) {
+    SortedTokens(needle_, &needle_tokens_);
+    needle_tokens_.erase(std::unique(needle_tokens_.begin(), needle_tokens_.end()),
+                         needle_tokens_.end());
+  }
+
+  double Score(const HayName& hay, double cutoff) override {
+    SortedTokens(HayCodePoints(hay), &hay_tokens_);
+    hay_tokens_.erase(std::unique(hay_tokens_.begin(), hay_tokens_.end()), hay_tokens_.end());
+    if (needle_tokens_.empty() || hay_tokens_.empty()) return cutoff > 0 ? 0 : 0.0;
+    // Merge the two sorted token lists into intersection and differences.
+    sect_.clear();
+    diff_ab_.clear();
+    diff_ba_.clear();
+    size_t i = 0, j = 0;
+    while (i < needle_tokens_.size() || j < hay_tokens_.size()) {
+      if (j == hay_tokens_.size() ||
+          (i < needle_tokens_.size() && needle_tokens_[i] < hay_tokens_[j])) {
+        diff_ab_.push_back(needle_tokens_[i++]);
+      } else if (i == needle_tokens_.size() || hay_tokens_[j] < needle_tokens_[i]) {
+        diff_ba_.push_back(hay_tokens_[j++]);
+      } else {
+        sect_.push_back(needle_tokens_[i++]);
+        ++j;
+      }
+    }
+    if (!sect_.empty() && (diff_ab_.empty() || diff_ba_.empty())) return 100.0;
+    Join(diff_ab_, &ab_);
+    Join(diff_ba_, &ba_);
+    const size_t sect_len = JoinedLength(sect_);
+    const size_t sep = sect_len ? 1 : 0;
+    const size_t sect_ab_len = sect_len + sep + ab_.size();
+    const size_t sect_ba_len = sect_len + sep + ba_.size();
+    // Indel distance of the two differences; the shared intersection prefix
+    // of both longer strings does not change it.
+    pm_.Build(ab_);
+    const size_t dist = ab_.size() + ba_.size() - 2 * Lcs(pm_, ba_);
+    double best = NormDistance100(dist, sect_ab_len + sect_ba_len);
+    if (sect_len) {
+      best = std::max(best, NormDistance100(sep + ab_.size(), sect_len + sect_ab_len));
+      best = std::max(best, NormDistance100(sep + ba_.size(), sect_len + sect_ba_len));
+    }
+    return best >= cutoff ? best : 0;
+  }
+  double MaxScoreForLength(uint32_t) const override { return 100.0; }
+  uint32_t PeakLength() const override { return 0; }
+
+ private:
+  std::vector<std::u32string_view> needle_tokens_, hay_tokens_, sect_, diff_ab_, diff_ba_;
+  std::u32string ab_, ba_;
+  PatternMask pm_;
+};
+
+class SetRatioScorer final : public ScorerBase {
+ public:
+  explicit SetRatioScorer(std::string_view needle) : ScorerBase(needle) {
+    SplitSpace(needle_, &needle_tokens_);
+    masks_.resize(needle_tokens_.size());
+    for (size_t i = 0; i < needle_tokens_.size(); ++i) masks_[i].Build(needle_tokens_[i]);
+  }
+
+  double Score(const HayName& hay, double cutoff) override {
+    const size_t na = needle_tokens_.size();
+    // Token count without decoding: every ' ' byte is one separator.
+    const size_t nb_fast = 1 + static_cast<size_t>(std::count(hay.text.begin(), hay.text.end(), ' '));
+    // Each pair's ratio is at most 1: setratio <= 2 min(na, nb) / (na + nb).
+    if (cutoff > 0 && 200.0 * static_cast<double>(std::min(na, nb_fast)) /
+                              static_cast<double>(na + nb_fast) < cutoff) {
+      return 0;
+    }
+    SplitSpace(HayCodePoints(hay), &hay_tokens_);
+    const size_t nb = hay_tokens_.size();
+    // Indel distance of every needle token (a) with every hay token (b).
+    dist_.resize(na * nb);
+    for (size_t a = 0; a < na; ++a) {
+      for (size_t b = 0; b < nb; ++b) {
+        const size_t la = needle_tokens_[a].size(), lb = hay_tokens_[b].size();
+        dist_[a * nb + b] = la + lb - 2 * Lcs(masks_[a], hay_tokens_[b]);
+      }
+    }
+    // python-Levenshtein puts the shorter list in the columns (strings1) and
+    // the longer in the rows (strings2); on equal counts the needle is the
+    // column list.
+    const bool needle_cols = na <= nb;
+    const size_t n_cols = needle_cols ? na : nb, n_rows = needle_cols ? nb : na;
+    auto len_col = [&](size_t j) {
+      return needle_cols ? needle_tokens_[j].size() : hay_tokens_[j].size();
+    };
+    auto len_row = [&](size_t i) {
+      return needle_cols ? hay_tokens_[i].size() : needle_tokens_[i].size();
+    };
+    auto d = [&](size_t row, size_t col) {
+      return needle_cols ? dist_[col * nb + row] : dist_[row * nb + col];
+    };
+    costs_.resize(n_cols * n_rows);
+    for (size_t row = 0; row < n_rows; ++row) {
+      for (size_t col = 0; col < n_cols; ++col) {
+        const size_t l = len_row(row) + len_col(col);
+        costs_[row * n_cols + col] =
+            l == 0 ? 0.0 : static_cast<double>(d(row, col)) / static_cast<double>(l);
+      }
+    }
+    const std::vector<size_t> map = score::MunkresAssign(n_cols, n_rows, &costs_);
+    double sum = static_cast<double>(n_rows - n_cols);
+    for (size_t col = 0; col < n_cols; ++col) {
+      const size_t row = map[col];
+      const size_t l = len_col(col) + len_row(row);
+      if (l > 0) sum += 2.0 * static_cast<double>(d(row, col)) / static_cast<double>(l);
+    }
+    const double lensum = static_cast<double>(na + nb);
+    const double s = (lensum - sum) / lensum * 100.0;
+    return s >= cutoff ? s : 0;
+  }
+  double MaxScoreForLength(uint32_t) const override { return 100.0; }
+  uint32_t PeakLength() const override { return 0; }
+
+ private:
+  std::vector<std::u32string_view> needle_tokens_, hay_tokens_;
+  std::vector<PatternMask> masks_;
+  std::vector<size_t> dist_;
+  std::vector<double> costs_;
+};
+
+}  // namespace
+
+void CachedScorer::LengthWindow(double cutoff, uint32_t* lo, uint32_t* hi) const {
+  *lo = 0;
+  *hi = UINT32_MAX;
+  if (cutoff <= 0) return;
+  const uint32_t peak = PeakLength();
+  if (MaxScoreForLength(peak) < cutoff) {
+    *lo = 1;
+    *hi = 0;
+    return;
+  }
+  // Smallest n in [0, peak] that reaches the cutoff (the bound rises to peak).
+  uint32_t a = 0, b = peak;
+  while (a < b) {
+    const uint32_t mid = a + (b - a) / 2;
+    if (MaxScoreForLength(mid) >= cutoff) b = mid; else a = mid + 1;
+  }
+  *lo = a;
+  // Largest n >= peak that reaches it (the bound falls after peak).
+  if (MaxScoreForLength(UINT32_MAX) >= cutoff) return;
+  a = peak;
+  b = UINT32_MAX;
+  while (a < b) {
+    const uint32_t mid = a + (b - a + 1) / 2;
+    if (MaxScoreForLength(mid) >= cutoff) a = mid; else b = mid - 1;
+  }
+  *hi = a;
+}
+
+std::unique_ptr<CachedScorer> CachedScorer::Create(ScorerKind kind, std::string_view needle) {
+  switch (kind) {
+    case ScorerKind::kRatio:
+      return std::make_unique<RatioScorer>(needle);
+    case ScorerKind::kTokenSortRatio:
+      return std::make_unique<TokenSortScorer>(needle);
+    case ScorerKind::kTokenSetRatio:
+      return std::make_unique<TokenSetScorer>(needle);
+    case ScorerKind::kSetRatio:
+      return std::make_unique<SetRatioScorer>(needle);
+  }
+  return nullptr;
+}
+
+double ScorePair(ScorerKind kind, std::string_view a, std::string_view b) {
+  auto scorer = CachedScorer::Create(kind, a);
+  HayName hay{b, static_cast<uint32_t>(text::CodePointCount(b)), text::IsAscii(b)};
+  return scorer->Score(hay, 0);
+}
+
+namespace {
+struct NamedScorer {
+  const char* name;
+  ScorerKind kind;
+};
+constexpr NamedScorer kScorers[] = {
+    {"ratio", ScorerKind::kRatio},
+    {"setratio", ScorerKind::kSetRatio},
+    {"token_set_ratio", ScorerKind::kTokenSetRatio},
+    {"token_sort_ratio", ScorerKind::kTokenSortRatio},
+};
+}  // namespace
+
+std::optional<ScorerKind> ParseScorer(std::string_view name) {
+  for (const auto& s : kScorers) {
+    if (name == s.name) return s.kind;
+  }
+  return std::nullopt;
+}
+
+const char* ScorerName(ScorerKind kind) {
+  for (const auto& s : kScorers) {
+    if (s.kind == kind) return s.name;
+  }
+  return "?";
+}
+
+std::string ScorerNames() {
+  std::string out;
+  for (const auto& s : kScorers) out += (out.empty() ? "" : ", ") + std::string(s.name);
+  return out;
+}
+
+}  // namespace needle

@@ -1,0 +1,49 @@
+// tools/needle: the `needle` command line. One file per subcommand; this header
+// is what they share (registration, progress display, error exit).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <string>
+
+#include "needle/status.h"
+
+namespace needle::cli {
+
+// Exit code for bad input, bad options and unreadable files.
+constexpr int kExitBadInput = 2;
+
+// Each Add* registers a subcommand; the returned function runs it after parsing.
+struct Command {
+  CLI::App* app;
+  std::function<int()> run;
+};
+Command AddMatchCommand(CLI::App& app);
+Command AddScoreCommand(CLI::App& app);
+
+// Prints "needle: error: <message>" on stderr and returns kExitBadInput.
+int Fail(const Status& s);
+int Fail(const std::string& message);
+
+// A status line on stderr, rewritten in place when stderr is a terminal (and
+// not at all otherwise), and a final summary line unless quiet.
+class Progress {
+ public:
+  explicit Progress(bool quiet);
+  // Shows `line` if stderr is a terminal and enough time has passed.
+  void Update(const std::string& line, bool force = false);
+  // Clears the status line.
+  void Clear();
+  void Summary(const std::string& line);
+  double Seconds() const;  // since construction
+
+ private:
+  bool quiet_, tty_, shown_ = false;
+  std::chrono::steady_clock::time_point start_, last_;
+};
+
+// "1,234,567"
+std::string Thousands(uint64_t n);
+
+}  // namespace needle::cli

@@ -1,0 +1,92 @@
+// needle: fuzzy matching of names at scale. `needle --help` lists the
+// subcommands; `needle SUBCOMMAND --help` documents every option.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "commands.h"
+
+namespace needle::cli {
+
+int Fail(const Status& s) { return Fail(s.message()); }
+
+int Fail(const std::string& message) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "needle: error: %s\n", message.c_str());
+  return kExitBadInput;
+}
+
+Progress::Progress(bool quiet)
+    : quiet_(quiet), tty_(!quiet && ::isatty(2)), start_(std::chrono::steady_clock::now()),
+      last_(start_ - std::chrono::seconds(1)) {}
+
+void Progress::Update(const std::string& line, bool force) {
+  if (!tty_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (!force && now - last_ < std::chrono::milliseconds(200)) return;
+  last_ = now;
+  std::fprintf(stderr, "\r%s\x1b[K", line.c_str());
+  std::fflush(stderr);
+  shown_ = true;
+}
+
+void Progress::Clear() {
+  if (shown_) std::fprintf(stderr, "\r\x1b[K");
+  shown_ = false;
+}
+
+void Progress::Summary(const std::string& line) {
+  Clear();
+  if (!quiet_) std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+double Progress::Seconds() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+std::string Thousands(uint64_t n) {
+  const std::string digits = std::to_string(n);
+  std::string s;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) s.push_back(',');
+    s.push_back(digits[i]);
+  }
+  return s;
+}
+
+}  // namespace needle::cli
+
+int main(int argc, char** argv) {
+  using namespace needle::cli;
+  CLI::App app{
+      "needle: fuzzy matching of names at scale.\n"
+      "Matches query names (needles) against a large reference list (the haystack)\n"
+      "with the scorers of RapidFuzz and python-Levenshtein, on all cores.\n"
+      "Exit codes: 0 success, 2 bad input or options (the message names the file\n"
+      "and line), 1 anything else."};
+  app.set_version_flag("--version", "needle 0.1.0");
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  Command match = AddMatchCommand(app);
+  Command score = AddScoreCommand(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    if (what.empty()) what = "bad command line (see needle --help)";
+    return Fail(what + " (see needle --help)");
+  }
+  try {
+    if (match.app->parsed()) return match.run();
+    if (score.app->parsed()) return score.run();
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "needle: error: out of memory\n");
+    return 1;
+  }
+  return Fail("no subcommand (see needle --help)");
+}

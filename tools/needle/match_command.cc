@@ -1,0 +1,228 @@
+// `needle match HAYSTACK NEEDLES`: top-K haystack rows for every needle, as CSV.
+#include <tbb/task_arena.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "commands.h"
+#include "io/output.h"
+#include "needle/haystack.h"
+#include "needle/match.h"
+#include "needle/processor.h"
+#include "needle/scorer.h"
+#include "needle/table.h"
+
+namespace needle::cli {
+
+namespace {
+
+struct MatchArgs {
+  std::string haystack, needles, out = "-";
+  std::string scorer = "ratio", processor = "default";
+  std::string format, needle_format;
+  std::string id_column, name_column, needle_id_column, needle_name_column;
+  size_t top = 1;
+  double cutoff = 0;
+  int threads = 0;
+  bool quiet = false;
+};
+
+// Writes the result rows: needle_id,needle,rank,match_id,match,score.
+class CsvSink : public MatchSink {
+ public:
+  CsvSink(const Haystack& hay, io::OutputFile* out, needle::cli::Progress* progress,
+          uint64_t needle_bytes)
+      : hay_(hay), out_(out), progress_(progress), needle_bytes_(needle_bytes) {}
+
+  Status Write(const TableRecord& needle, const std::vector<Hit>& hits) override {
+    const std::string row_id = needle.id.data() ? std::string() : std::to_string(needle.row);
+    const std::string_view needle_id = needle.id.data() ? needle.id : std::string_view(row_id);
+    if (hits.empty()) {
+      out_->Field(needle_id);
+      out_->Put(',');
+      out_->Field(needle.name);
+      out_->Write(",,,,\n");
+    }
+    for (size_t i = 0; i < hits.size(); ++i) {
+      std::string_view id, name;
+      hay_.Row(hits[i].row, &reader_, &id, &name);
+      out_->Field(needle_id);
+      out_->Put(',');
+      out_->Field(needle.name);
+      out_->Put(',');
+      out_->Write(std::to_string(i + 1));
+      out_->Put(',');
+      out_->Field(id);
+      out_->Put(',');
+      out_->Field(name);
+      out_->Put(',');
+      out_->Write(io::FormatScore(hits[i].score));
+      out_->Put('\n');
+    }
+    return Status::Ok();
+  }
+
+  void Progress(uint64_t needles, uint64_t bytes) override {
+    done_ = needles;
+    const double secs = progress_->Seconds() - start_;
+    std::string line = "matching: " + Thousands(needles) + " needles";
+    if (needle_bytes_ > 0) {
+      char pct[16];
+      std::snprintf(pct, sizeof pct, " (%.0f%%)", 100.0 * static_cast<double>(bytes) /
+                                                     static_cast<double>(needle_bytes_));
+      line += pct;
+    }
+    if (secs > 0) {
+      char rate[64];
+      std::snprintf(rate, sizeof rate, ", %.1f needles/s", static_cast<double>(needles) / secs);
+      line += rate;
+    }
+    progress_->Update(line);
+  }
+
+  void set_start(double s) { start_ = s; }
+  uint64_t done() const { return done_; }
+
+ private:
+  const Haystack& hay_;
+  io::OutputFile* out_;
+  needle::cli::Progress* progress_;
+  uint64_t needle_bytes_;
+  RowReader reader_;
+  double start_ = 0;
+  uint64_t done_ = 0;
+};
+
+int RunMatch(const MatchArgs& a) {
+  Progress progress(a.quiet);
+  const auto scorer = ParseScorer(a.scorer);
+  const auto processor = ParseProcessor(a.processor);
+  if (!scorer) return Fail("unknown scorer '" + a.scorer + "' (choose from " + ScorerNames() + ")");
+  if (!processor) return Fail("unknown processor '" + a.processor + "' (choose default or none)");
+
+  TableOptions hay_opts;
+  if (!a.format.empty() && !ParseTableFormat(a.format, &hay_opts.format)) {
+    return Fail("unknown --format '" + a.format + "' (choose csv, tsv or txt)");
+  }
+  hay_opts.id_column = a.id_column;
+  hay_opts.name_column = a.name_column;
+  TableOptions needle_opts;
+  needle_opts.format = hay_opts.format;
+  if (!a.needle_format.empty() && !ParseTableFormat(a.needle_format, &needle_opts.format)) {
+    return Fail("unknown --needle-format '" + a.needle_format + "' (choose csv, tsv or txt)");
+  }
+  const bool own_columns = !a.needle_id_column.empty() || !a.needle_name_column.empty();
+  needle_opts.id_column = own_columns ? a.needle_id_column : a.id_column;
+  needle_opts.name_column = own_columns ? a.needle_name_column : a.name_column;
+  needle_opts.columns_explicit = own_columns;
+
+  auto hay_table = TableReader::Open(a.haystack, hay_opts);
+  if (!hay_table.ok()) return Fail(hay_table.status());
+  if (a.needles == "-" && a.haystack == "-") return Fail("only the needles can be read from stdin");
+  auto needle_table = TableReader::Open(a.needles, needle_opts);
+  if (!needle_table.ok()) return Fail(needle_table.status());
+  auto out = io::OutputFile::Open(a.out);
+  if (!out.ok()) return Fail(out.status());
+
+  TableReader& hay_reader = *hay_table.value();
+  const uint64_t hay_bytes = hay_reader.size_bytes();
+  auto hay = LoadHaystack(hay_reader, *processor, [&](uint64_t rows) {
+    std::string line = "loading haystack: " + Thousands(rows) + " rows";
+    if (hay_bytes > 0) {
+      char pct[16];
+      std::snprintf(pct, sizeof pct, " (%.0f%%)",
+                    100.0 * static_cast<double>(hay_reader.bytes_read()) /
+                        static_cast<double>(hay_bytes));
+      line += pct;
+    }
+    progress.Update(line);
+  });
+  if (!hay.ok()) {
+    progress.Clear();
+    return Fail(hay.status());
+  }
+  const Haystack& h = *hay.value();
+  const double load_secs = progress.Seconds();
+
+  MatchOptions opts;
+  opts.scorer = *scorer;
+  opts.top_k = a.top;
+  opts.cutoff = a.cutoff;
+  opts.threads = a.threads;
+  io::OutputFile& o = *out.value();
+  o.Write("needle_id,needle,rank,match_id,match,score\n");
+  CsvSink sink(h, &o, &progress, needle_table.value()->size_bytes());
+  sink.set_start(load_secs);
+  Status s = MatchTable(h, *needle_table.value(), opts, &sink);
+  if (s.ok()) s = o.Commit();
+  progress.Clear();
+  if (!s.ok()) return Fail(s);
+
+  const double match_secs = progress.Seconds() - load_secs;
+  const int threads = a.threads > 0 ? a.threads : tbb::this_task_arena::max_concurrency();
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "needle: %s needles x %s haystack rows (%s distinct), %s, %d thread%s: "
+                "%.2f s, %.1f needles/s (haystack loaded in %.2f s, %.1f MB)",
+                Thousands(sink.done()).c_str(), Thousands(h.rows()).c_str(),
+                Thousands(h.distinct()).c_str(), ScorerName(*scorer), threads,
+                threads == 1 ? "" : "s", match_secs,
+                match_secs > 0 ? static_cast<double>(sink.done()) / match_secs : 0.0, load_secs,
+                static_cast<double>(h.MemoryBytes()) / 1e6);
+  progress.Summary(line);
+  return 0;
+}
+
+}  // namespace
+
+Command AddMatchCommand(CLI::App& app) {
+  auto args = std::make_shared<MatchArgs>();
+  CLI::App* c = app.add_subcommand(
+      "match",
+      "Find the best haystack rows for every needle.\n"
+      "Writes CSV: needle_id,needle,rank,match_id,match,score; rows in needle order, up to\n"
+      "--top rows per needle ranked 1..K (ties: lower haystack row first). A needle with no\n"
+      "match at or above --cutoff gets one row with empty rank, match_id, match and score.\n"
+      "Files are CSV (RFC 4180), TSV (.tsv, no quoting) or text (.txt, one name per line),\n"
+      "UTF-8 with or without BOM, LF or CRLF; CSV and TSV have a header row.");
+  c->add_option("haystack", args->haystack, "Reference names (CSV, TSV or text file)")
+      ->required();
+  c->add_option("needles", args->needles, "Query names (CSV, TSV or text file; - for stdin)")
+      ->required();
+  c->add_option("-o,--out", args->out, "Output CSV file; - for stdout. Written under a\n"
+                                        "temporary name and renamed when complete")
+      ->capture_default_str();
+  c->add_option("-s,--scorer", args->scorer, "Scorer: " + ScorerNames())
+      ->capture_default_str();
+  c->add_option("-p,--processor", args->processor,
+                "default: lower-case, non-alphanumerics to spaces, trim\n"
+                "(RapidFuzz default_process); none: names as they are")
+      ->capture_default_str();
+  c->add_option("-k,--top", args->top, "Rows per needle (K)")
+      ->capture_default_str()
+      ->check(CLI::Range(static_cast<size_t>(1), static_cast<size_t>(1000000)));
+  c->add_option("-c,--cutoff", args->cutoff, "Lowest score kept, 0-100")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 100.0));
+  c->add_option("-t,--threads", args->threads, "Threads; 0: all cores")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1024));
+  c->add_option("--format", args->format,
+                "Input format for both files: csv, tsv or txt (default: by\n"
+                "extension; .tsv/.tab TSV, .txt text, else CSV)");
+  c->add_option("--needle-format", args->needle_format, "Input format of the needles file");
+  c->add_option("--id-column", args->id_column,
+                "Id column: header name or 1-based number (default: the column\n"
+                "named id, else the data row number from 1)");
+  c->add_option("--name-column", args->name_column,
+                "Name column: header name or 1-based number (default: the column\n"
+                "named name, else the first column that is not the id)");
+  c->add_option("--needle-id-column", args->needle_id_column,
+                "Id column of the needles when it differs from --id-column");
+  c->add_option("--needle-name-column", args->needle_name_column,
+                "Name column of the needles when it differs from --name-column");
+  c->add_flag("-q,--quiet", args->quiet, "No progress line and no summary on stderr");
+  return Command{c, [args] { return RunMatch(*args); }};
+}
+
+}  // namespace needle::cli
