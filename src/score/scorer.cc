@@ -211,7 +211,7 @@ class TokenSetScorer final : public ScorerBase {
   double Score(const HayName& hay, double cutoff) override {
     SortedTokens(HayCodePoints(hay), &hay_tokens_);
     hay_tokens_.erase(std::unique(hay_tokens_.begin(), hay_tokens_.end()), hay_tokens_.end());
-    if (needle_tokens_.empty() || hay_tokens_.empty()) return cutoff > 0 ? 0 : 0.0;
+    if (needle_tokens_.empty() || hay_tokens_.empty()) return 0;
     // Merge the two sorted token lists into intersection and differences.
     sect_.clear();
     diff_ab_.clear();
@@ -296,12 +296,23 @@ class SetRatioScorer final : public ScorerBase {
     auto d = [&](size_t row, size_t col) {
       return needle_cols ? dist_[col * nb + row] : dist_[row * nb + col];
     };
+    // python-Levenshtein 0.12 fills the cost matrix row by row with a pointer
+    // into the column list that only advances when the pair is not two empty
+    // strings: after an empty row meets an empty column, every later entry of
+    // that row is 0. Reproduced on purpose: it decides which assignment wins
+    // among ties, and so the score of names with runs of spaces ("A & B").
     costs_.resize(n_cols * n_rows);
     for (size_t row = 0; row < n_rows; ++row) {
+      size_t k = 0;  // the column the C code's pointer is at
       for (size_t col = 0; col < n_cols; ++col) {
-        const size_t l = len_row(row) + len_col(col);
-        costs_[row * n_cols + col] =
-            l == 0 ? 0.0 : static_cast<double>(d(row, col)) / static_cast<double>(l);
+        const size_t l = len_row(row) + len_col(k);
+        if (l == 0) {
+          costs_[row * n_cols + col] = 0.0;
+        } else {
+          costs_[row * n_cols + col] =
+              static_cast<double>(d(row, k)) / static_cast<double>(l);
+          ++k;
+        }
       }
     }
     const std::vector<size_t> map = score::MunkresAssign(n_cols, n_rows, &costs_);

@@ -109,13 +109,16 @@ HaystackBuilder::HaystackBuilder(Processor processor, bool has_ids, uint64_t exp
   // Reserving address space is free until it is touched, so the arena gets
   // room for the whole input and does not move (no doubling peak).
   if (expected_bytes > 0) hay_->arena_.reserve(static_cast<size_t>(expected_bytes));
-  const size_t expected_rows = expected_bytes > 0 ? static_cast<size_t>(expected_bytes / 24) : 0;
+  // Names run 20-40 bytes a row; a low estimate only costs a regrowth.
+  const size_t expected_rows = static_cast<size_t>(expected_bytes / 32);
   hay_->offsets_.reserve(expected_rows + 1);
   hay_->meta_.reserve(expected_rows);
   hay_->first_row_.reserve(expected_rows);
+  hay_->blob_.reserve(static_cast<size_t>(expected_bytes / 2));
+  hay_->block_offsets_.reserve(expected_rows / Haystack::kRowsPerBlock + 2);
   hay_->offsets_.push_back(0);
   size_t cap = 1024;
-  while (cap < expected_rows * 2) cap <<= 1;
+  while (cap * 7 < expected_rows * 10) cap <<= 1;  // load factor <= 0.7
   slots_.assign(cap, 0);
   cctx_ = ZSTD_createCCtx();
   hay_->block_offsets_.push_back(0);
