@@ -349,21 +349,22 @@ void CachedScorer::LengthWindow(double cutoff, uint32_t* lo, uint32_t* hi) const
     return;
   }
   // Smallest n in [0, peak] that reaches the cutoff (the bound rises to peak).
-  uint32_t a = 0, b = peak;
+  // 64-bit bounds: the search range can be all of uint32_t.
+  uint64_t a = 0, b = peak;
   while (a < b) {
-    const uint32_t mid = a + (b - a) / 2;
-    if (MaxScoreForLength(mid) >= cutoff) b = mid; else a = mid + 1;
+    const uint64_t mid = a + (b - a) / 2;
+    if (MaxScoreForLength(static_cast<uint32_t>(mid)) >= cutoff) b = mid; else a = mid + 1;
   }
-  *lo = a;
+  *lo = static_cast<uint32_t>(a);
   // Largest n >= peak that reaches it (the bound falls after peak).
   if (MaxScoreForLength(UINT32_MAX) >= cutoff) return;
   a = peak;
   b = UINT32_MAX;
   while (a < b) {
-    const uint32_t mid = a + (b - a + 1) / 2;
-    if (MaxScoreForLength(mid) >= cutoff) a = mid; else b = mid - 1;
+    const uint64_t mid = a + (b - a + 1) / 2;
+    if (MaxScoreForLength(static_cast<uint32_t>(mid)) >= cutoff) a = mid; else b = mid - 1;
   }
-  *hi = a;
+  *hi = static_cast<uint32_t>(a);
 }
 
 std::unique_ptr<CachedScorer> CachedScorer::Create(ScorerKind kind, std::string_view needle) {

@@ -1,0 +1,270 @@
+// Differential tests: every kernel and scorer against a slow, obviously
+// correct reference (dynamic programming, brute force), on random,
+// adversarial, long and real strings.
+#include "needle/scorer.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <numeric>
+#include <random>
+
+#include "needle/processor.h"
+#include "score/lcs_hyyro2004.h"
+#include "score/munkres.h"
+#include "text/utf8.h"
+
+namespace needle {
+namespace {
+
+using score::LcsHyyro2004;
+using score::PatternMask;
+
+size_t LcsDp(std::u32string_view a, std::u32string_view b) {
+  std::vector<size_t> prev(b.size() + 1, 0), cur(b.size() + 1, 0);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = a[i - 1] == b[j - 1] ? prev[j - 1] + 1 : std::max(prev[j], cur[j - 1]);
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+double RatioRef(std::u32string_view a, std::u32string_view b) {
+  const size_t lensum = a.size() + b.size();
+  if (lensum == 0) return 100.0;
+  return (1.0 - static_cast<double>(lensum - 2 * LcsDp(a, b)) / static_cast<double>(lensum)) *
+         100.0;
+}
+
+std::u32string RandomString(std::mt19937& rng, size_t max_len, const std::u32string& alphabet) {
+  std::u32string s(rng() % (max_len + 1), U'a');
+  for (auto& c : s) c = alphabet[rng() % alphabet.size()];
+  return s;
+}
+
+const std::u32string kSmall = U"ab ";
+const std::u32string kMixed = U"abcxyz \u00e9\u4e2d\u0416\U0001F600";
+
+size_t KernelLcs(std::u32string_view a, std::u32string_view b) {
+  PatternMask pm;
+  pm.Build(a);
+  std::vector<uint64_t> scratch(pm.words() + 1);
+  return LcsHyyro2004(pm, b.data(), b.size(), scratch.data());
+}
+
+TEST(LcsHyyro2004, EqualsDynamicProgrammingOnRandomStrings) {
+  std::mt19937 rng(1);
+  for (int iter = 0; iter < 4000; ++iter) {
+    const auto& alphabet = iter % 2 ? kSmall : kMixed;
+    // Lengths straddle the 64-bit word boundary to exercise the carry.
+    const size_t max_len = iter % 3 == 0 ? 200 : 70;
+    const std::u32string a = RandomString(rng, max_len, alphabet);
+    const std::u32string b = RandomString(rng, max_len, alphabet);
+    ASSERT_EQ(KernelLcs(a, b), LcsDp(a, b)) << text::Encode(a) << " | " << text::Encode(b);
+  }
+}
+
+TEST(LcsHyyro2004, AdversarialAndEdgeCases) {
+  const std::u32string a64(64, U'a'), a65(65, U'a'), b100(100, U'b');
+  EXPECT_EQ(KernelLcs(U"", U"abc"), 0u);
+  EXPECT_EQ(KernelLcs(U"abc", U""), 0u);
+  EXPECT_EQ(KernelLcs(a64, a64), 64u);
+  EXPECT_EQ(KernelLcs(a65, a64), 64u);
+  EXPECT_EQ(KernelLcs(a65, b100), 0u);
+  // All-ones carries ripple through every word.
+  std::u32string alt;
+  for (int i = 0; i < 300; ++i) alt += (i % 2 ? U'x' : U'y');
+  std::u32string rev(alt.rbegin(), alt.rend());
+  EXPECT_EQ(KernelLcs(alt, rev), LcsDp(alt, rev));
+}
+
+TEST(LcsHyyro2004, VeryLongStrings) {
+  std::mt19937 rng(2);
+  std::u32string a(10000, U'a'), b(10000, U'a');
+  for (auto& c : a) c = kMixed[rng() % kMixed.size()];
+  for (auto& c : b) c = kMixed[rng() % kMixed.size()];
+  EXPECT_EQ(KernelLcs(a, b), LcsDp(a, b));
+}
+
+TEST(LcsHyyro2004, AsciiBytePathEqualsCodePointPath) {
+  std::mt19937 rng(3);
+  for (int iter = 0; iter < 500; ++iter) {
+    const std::u32string a = RandomString(rng, 100, U"abcdef ");
+    const std::u32string b = RandomString(rng, 100, U"abcdef ");
+    const std::string b8 = text::Encode(b);
+    PatternMask pm;
+    pm.Build(a);
+    std::vector<uint64_t> scratch(pm.words() + 1);
+    EXPECT_EQ(LcsHyyro2004(pm, b8.data(), b8.size(), scratch.data()), LcsDp(a, b));
+  }
+}
+
+// --- scorers against references written from their definitions ---
+
+std::vector<std::u32string> SortedTokensRef(std::u32string_view s) {
+  std::vector<std::u32string> out;
+  std::u32string cur;
+  for (char32_t c : s) {
+    if (c == U' ' || c == U'\t' || c == U'\n') {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  if (!cur.empty()) out.push_back(cur);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::u32string JoinRef(const std::vector<std::u32string>& t) {
+  std::u32string s;
+  for (size_t i = 0; i < t.size(); ++i) s += (i ? U" " : U"") + t[i];
+  return s;
+}
+
+double TokenSetRef(std::u32string_view a, std::u32string_view b) {
+  auto ta = SortedTokensRef(a), tb = SortedTokensRef(b);
+  ta.erase(std::unique(ta.begin(), ta.end()), ta.end());
+  tb.erase(std::unique(tb.begin(), tb.end()), tb.end());
+  if (ta.empty() || tb.empty()) return 0;
+  std::vector<std::u32string> sect, ab, ba;
+  std::set_intersection(ta.begin(), ta.end(), tb.begin(), tb.end(), std::back_inserter(sect));
+  std::set_difference(ta.begin(), ta.end(), tb.begin(), tb.end(), std::back_inserter(ab));
+  std::set_difference(tb.begin(), tb.end(), ta.begin(), ta.end(), std::back_inserter(ba));
+  if (!sect.empty() && (ab.empty() || ba.empty())) return 100;
+  const std::u32string s = JoinRef(sect), sab = JoinRef(ab), sba = JoinRef(ba);
+  // The three comparisons of the definition, built as real strings.
+  const std::u32string t1 = s.empty() ? sab : s + U" " + sab;
+  const std::u32string t2 = s.empty() ? sba : s + U" " + sba;
+  auto r = [](std::u32string_view x, std::u32string_view y) {
+    const size_t lensum = x.size() + y.size();
+    if (!lensum) return 100.0;
+    return 100.0 - 100.0 * static_cast<double>(lensum - 2 * LcsDp(x, y)) /
+                       static_cast<double>(lensum);
+  };
+  double best = r(t1, t2);
+  if (!s.empty()) best = std::max({best, r(s, t1), r(s, t2)});
+  return best;
+}
+
+double Score(ScorerKind k, std::u32string_view a, std::u32string_view b) {
+  return ScorePair(k, text::Encode(a), text::Encode(b));
+}
+
+TEST(Scorers, RatioAndTokenScorersEqualReferences) {
+  std::mt19937 rng(4);
+  for (int iter = 0; iter < 3000; ++iter) {
+    const auto& alphabet = iter % 2 ? kSmall : kMixed;
+    const std::u32string a = RandomString(rng, 40, alphabet);
+    const std::u32string b = RandomString(rng, 40, alphabet);
+    ASSERT_NEAR(Score(ScorerKind::kRatio, a, b), RatioRef(a, b), 1e-9);
+    ASSERT_NEAR(Score(ScorerKind::kTokenSortRatio, a, b),
+                RatioRef(JoinRef(SortedTokensRef(a)), JoinRef(SortedTokensRef(b))), 1e-9);
+    ASSERT_NEAR(Score(ScorerKind::kTokenSetRatio, a, b), TokenSetRef(a, b), 1e-9)
+        << text::Encode(a) << " | " << text::Encode(b);
+  }
+}
+
+TEST(Scorers, EdgeCases) {
+  EXPECT_EQ(ScorePair(ScorerKind::kRatio, "", ""), 100.0);
+  EXPECT_EQ(ScorePair(ScorerKind::kRatio, "abc", ""), 0.0);
+  EXPECT_EQ(ScorePair(ScorerKind::kTokenSortRatio, "", ""), 100.0);
+  EXPECT_EQ(ScorePair(ScorerKind::kTokenSetRatio, "", ""), 0.0);
+  EXPECT_EQ(ScorePair(ScorerKind::kTokenSetRatio, "a b", "b a c"), 100.0);  // subset rule
+  EXPECT_EQ(ScorePair(ScorerKind::kSetRatio, "", ""), 100.0);
+  EXPECT_EQ(ScorePair(ScorerKind::kSetRatio, "b a", "a b"), 100.0);
+}
+
+// The score with a cutoff is the score if it reaches the cutoff, else 0.
+TEST(Scorers, CutoffNeverChangesAScoreThatPasses) {
+  std::mt19937 rng(5);
+  for (ScorerKind k : {ScorerKind::kRatio, ScorerKind::kTokenSortRatio,
+                       ScorerKind::kTokenSetRatio, ScorerKind::kSetRatio}) {
+    for (int iter = 0; iter < 1500; ++iter) {
+      const std::string a = text::Encode(RandomString(rng, 30, kSmall));
+      const std::string b = text::Encode(RandomString(rng, 30, kSmall));
+      auto scorer = CachedScorer::Create(k, a);
+      const HayName hay{b, static_cast<uint32_t>(text::CodePointCount(b)), text::IsAscii(b)};
+      const double full = scorer->Score(hay, 0);
+      const double cutoff = static_cast<double>(rng() % 101);
+      const double cut = scorer->Score(hay, cutoff);
+      EXPECT_EQ(cut, full >= cutoff ? full : 0.0) << ScorerName(k) << " " << a << " | " << b;
+      EXPECT_LE(full, scorer->MaxScoreForLength(hay.cp_len) + 1e-12) << ScorerName(k);
+    }
+  }
+}
+
+// --- Munkres: the assignment it returns has the optimal total cost ---
+
+double BruteForceAssignment(size_t n_cols, size_t n_rows, const std::vector<double>& c) {
+  std::vector<size_t> rows(n_rows);
+  std::iota(rows.begin(), rows.end(), 0);
+  double best = 1e300;
+  do {
+    double sum = 0;
+    for (size_t col = 0; col < n_cols; ++col) sum += c[rows[col] * n_cols + col];
+    best = std::min(best, sum);
+  } while (std::next_permutation(rows.begin(), rows.end()));
+  return best;
+}
+
+TEST(Munkres, FindsAnOptimalAssignment) {
+  std::mt19937 rng(6);
+  for (int iter = 0; iter < 3000; ++iter) {
+    const size_t n_rows = 1 + rng() % 6;
+    const size_t n_cols = 1 + rng() % n_rows;
+    std::vector<double> c(n_rows * n_cols);
+    // Coarse values make many ties, as token distances do.
+    for (auto& x : c) x = static_cast<double>(rng() % 5) / 4.0;
+    std::vector<double> work = c;
+    const auto map = score::MunkresAssign(n_cols, n_rows, &work);
+    ASSERT_EQ(map.size(), n_cols);
+    std::vector<char> used(n_rows, 0);
+    double sum = 0;
+    for (size_t col = 0; col < n_cols; ++col) {
+      ASSERT_LT(map[col], n_rows);
+      ASSERT_FALSE(used[map[col]]) << "row assigned twice";
+      used[map[col]] = 1;
+      sum += c[map[col] * n_cols + col];
+    }
+    EXPECT_NEAR(sum, BruteForceAssignment(n_cols, n_rows, c), 1e-9);
+  }
+}
+
+// --- real names, when the demo data set is present ---
+
+std::vector<std::string> DemoNames(size_t n) {
+  std::vector<std::string> names;
+  std::ifstream in(std::string(NEEDLE_SOURCE_DIR) + "/data/demo/haystack.csv");
+  std::string line;
+  std::getline(in, line);
+  while (names.size() < n && std::getline(in, line)) {
+    if (line.find('"') != std::string::npos) continue;
+    const size_t comma = line.find(',');
+    if (comma != std::string::npos) names.push_back(line.substr(comma + 1));
+  }
+  return names;
+}
+
+TEST(Scorers, RealNamesEqualReferences) {
+  const auto names = DemoNames(3000);
+  if (names.empty()) GTEST_SKIP() << "data/demo/haystack.csv not found";
+  std::mt19937 rng(7);
+  std::string pa, pb;
+  for (int iter = 0; iter < 4000; ++iter) {
+    ProcessName(Processor::kDefault, names[rng() % names.size()], &pa);
+    ProcessName(Processor::kDefault, names[rng() % names.size()], &pb);
+    std::u32string a, b;
+    text::Decode(pa, &a);
+    text::Decode(pb, &b);
+    ASSERT_NEAR(ScorePair(ScorerKind::kRatio, pa, pb), RatioRef(a, b), 1e-9);
+    ASSERT_NEAR(ScorePair(ScorerKind::kTokenSetRatio, pa, pb), TokenSetRef(a, b), 1e-9);
+  }
+}
+
+}  // namespace
+}  // namespace needle
