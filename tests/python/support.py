@@ -125,13 +125,21 @@ def write_text(path, text):
     return write_bytes(path, text.encode("utf-8"))
 
 
+def csv_field(value):
+    """One RFC 4180 field: quoted (quotes doubled) when it holds , " CR or LF.
+
+    (Python's csv.writer with lineterminator='\n' leaves a lone CR unquoted,
+    which any reader takes for a line end.)
+    """
+    if any(c in value for c in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
 def write_csv(path, header, rows):
-    """Writes an RFC 4180 CSV (LF line ends) with Python's csv module."""
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return write_text(path, buf.getvalue())
+    """Writes an RFC 4180 CSV with LF line ends."""
+    lines = [",".join(csv_field(str(v)) for v in row) + "\n" for row in [header] + list(rows)]
+    return write_text(path, "".join(lines))
 
 
 def tempdir():
