@@ -99,11 +99,11 @@ class Haystack {
   uint32_t rows_ = 0;
   bool has_ids_ = false;
   std::string arena_;
-  std::vector<uint32_t> offsets_;    // distinct + 1
-  std::vector<uint32_t> meta_;       // per distinct
-  std::vector<uint32_t> first_row_;  // per distinct
+  std::vector<uint32_t> offsets_;                          // distinct + 1
+  std::vector<uint32_t> meta_;                             // per distinct
+  std::vector<uint32_t> first_row_;                        // per distinct
   std::vector<std::pair<uint32_t, uint32_t>> duplicates_;  // (distinct, row), sorted
-  std::string blob_;                 // compressed row blocks
+  std::string blob_;                                       // compressed row blocks
   std::vector<uint64_t> block_offsets_;
   std::string dictionary_;
   void* ddict_ = nullptr;
@@ -132,7 +132,7 @@ class HaystackBuilder {
   std::vector<uint32_t> slots_;  // open addressing: distinct id + 1, 0 = empty
   std::string block_raw_;        // the block being filled
   uint32_t block_rows_ = 0;
-  std::string pending_raw_;      // raw blocks before the dictionary exists
+  std::string pending_raw_;  // raw blocks before the dictionary exists
   std::vector<size_t> pending_sizes_;
   bool dictionary_done_ = false;
   void* cctx_ = nullptr;

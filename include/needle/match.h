@@ -34,9 +34,9 @@ inline bool Better(const Hit& a, const Hit& b) {
 
 struct MatchOptions {
   ScorerKind scorer = ScorerKind::kRatio;
-  size_t top_k = 1;     // >= 1
-  double cutoff = 0;    // 0..100
-  int threads = 0;      // 0: all cores
+  size_t top_k = 1;   // >= 1
+  double cutoff = 0;  // 0..100
+  int threads = 0;    // 0: all cores
 };
 
 // Top-K rows for one prepared needle, best first, into *out.

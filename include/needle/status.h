@@ -22,7 +22,9 @@ class Status {
   Status() = default;
   static Status Ok() { return Status(); }
   // Malformed user data: a bad CSV row, invalid UTF-8, an empty haystack.
-  static Status InvalidInput(std::string msg) { return Status(Code::kInvalidInput, std::move(msg)); }
+  static Status InvalidInput(std::string msg) {
+    return Status(Code::kInvalidInput, std::move(msg));
+  }
   // The operating system refused: missing file, unreadable, disk full.
   static Status IoError(std::string msg) { return Status(Code::kIoError, std::move(msg)); }
   // A bad option value or an unknown name (scorer, processor, column).

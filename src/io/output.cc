@@ -60,14 +60,15 @@ Status OutputFile::Flush() {
 Status OutputFile::Commit() {
   Status s = Flush();
   if (!s.ok()) return s;
-  if (std::fflush(f_) != 0) return Status::IoError(path_ + ": write failed: " + std::strerror(errno));
+  if (std::fflush(f_) != 0)
+    return Status::IoError(path_ + ": write failed: " + std::strerror(errno));
   if (is_stdout_) return Status::Ok();
   const int rc = std::fclose(f_);
   f_ = nullptr;
   if (rc != 0) return Status::IoError(path_ + ": write failed: " + std::strerror(errno));
   if (std::rename(tmp_path_.c_str(), path_.c_str()) != 0) {
-    return Status::IoError(path_ + ": cannot rename the finished output into place: " +
-                           std::strerror(errno));
+    return Status::IoError(
+        path_ + ": cannot rename the finished output into place: " + std::strerror(errno));
   }
   committed_ = true;
   return Status::Ok();

@@ -171,8 +171,9 @@ Status TableReader::ParseRecord(bool* eof) {
         if (c != '\n') return Error(line_, "stray carriage return after a closing quote");
       }
       if (c != delim && c != '\n' && c != -1) {
-        return Error(line_, "unexpected text after a closing quote (quote the whole field and "
-                            "double the quotes inside it)");
+        return Error(line_,
+                     "unexpected text after a closing quote (quote the whole field and "
+                     "double the quotes inside it)");
       }
     } else {
       // Unquoted: up to the delimiter or the end of the line.
@@ -230,9 +231,8 @@ Status TableReader::ResolveColumn(const std::string& spec, const char* option, i
       return Status::Ok();
     }
   }
-  if (!spec.empty() && std::all_of(spec.begin(), spec.end(), [](char ch) {
-        return ch >= '0' && ch <= '9';
-      })) {
+  if (!spec.empty() &&
+      std::all_of(spec.begin(), spec.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
     unsigned long n = spec.size() > 9 ? 0 : std::stoul(spec);
     if (n >= 1 && n <= header_.size()) {
       *col = static_cast<int>(n - 1);

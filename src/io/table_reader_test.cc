@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cstdio>
 #include <fstream>
-#include <unistd.h>
 
 namespace needle {
 namespace {
@@ -32,9 +32,9 @@ class TableReaderTest : public ::testing::Test {
       Status s = r.value()->Next(&rec, &eof);
       if (!s.ok()) return s;
       if (eof) return Status::Ok();
-      out->push_back((r.value()->has_id_column() ? std::string(rec.id)
-                                                  : "#" + std::to_string(rec.row)) +
-                     "|" + std::string(rec.name));
+      out->push_back(
+          (r.value()->has_id_column() ? std::string(rec.id) : "#" + std::to_string(rec.row)) + "|" +
+          std::string(rec.name));
     }
   }
   std::vector<std::string> paths_;

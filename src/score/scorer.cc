@@ -66,8 +66,8 @@ inline double NormDistance100(size_t dist, size_t lensum) {
 // Python's str.isspace / RapidFuzz's is_space.
 inline bool IsSpace(char32_t c) {
   return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 ||
-         c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
-         c == 0x202F || c == 0x205F || c == 0x3000;
+         c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
+         c == 0x205F || c == 0x3000;
 }
 
 // Whitespace-separated tokens of s (no empty tokens), as views into s.
@@ -266,10 +266,12 @@ class SetRatioScorer final : public ScorerBase {
   double Score(const HayName& hay, double cutoff) override {
     const size_t na = needle_tokens_.size();
     // Token count without decoding: every ' ' byte is one separator.
-    const size_t nb_fast = 1 + static_cast<size_t>(std::count(hay.text.begin(), hay.text.end(), ' '));
+    const size_t nb_fast =
+        1 + static_cast<size_t>(std::count(hay.text.begin(), hay.text.end(), ' '));
     // Each pair's ratio is at most 1: setratio <= 2 min(na, nb) / (na + nb).
-    if (cutoff > 0 && 200.0 * static_cast<double>(std::min(na, nb_fast)) /
-                              static_cast<double>(na + nb_fast) < cutoff) {
+    if (cutoff > 0 &&
+        200.0 * static_cast<double>(std::min(na, nb_fast)) / static_cast<double>(na + nb_fast) <
+            cutoff) {
       return 0;
     }
     SplitSpace(HayCodePoints(hay), &hay_tokens_);
@@ -309,8 +311,7 @@ class SetRatioScorer final : public ScorerBase {
         if (l == 0) {
           costs_[row * n_cols + col] = 0.0;
         } else {
-          costs_[row * n_cols + col] =
-              static_cast<double>(d(row, k)) / static_cast<double>(l);
+          costs_[row * n_cols + col] = static_cast<double>(d(row, k)) / static_cast<double>(l);
           ++k;
         }
       }
@@ -353,7 +354,10 @@ void CachedScorer::LengthWindow(double cutoff, uint32_t* lo, uint32_t* hi) const
   uint64_t a = 0, b = peak;
   while (a < b) {
     const uint64_t mid = a + (b - a) / 2;
-    if (MaxScoreForLength(static_cast<uint32_t>(mid)) >= cutoff) b = mid; else a = mid + 1;
+    if (MaxScoreForLength(static_cast<uint32_t>(mid)) >= cutoff)
+      b = mid;
+    else
+      a = mid + 1;
   }
   *lo = static_cast<uint32_t>(a);
   // Largest n >= peak that reaches it (the bound falls after peak).
@@ -362,7 +366,10 @@ void CachedScorer::LengthWindow(double cutoff, uint32_t* lo, uint32_t* hi) const
   b = UINT32_MAX;
   while (a < b) {
     const uint64_t mid = a + (b - a + 1) / 2;
-    if (MaxScoreForLength(static_cast<uint32_t>(mid)) >= cutoff) a = mid; else b = mid - 1;
+    if (MaxScoreForLength(static_cast<uint32_t>(mid)) >= cutoff)
+      a = mid;
+    else
+      b = mid - 1;
   }
   *hi = static_cast<uint32_t>(a);
 }

@@ -143,8 +143,8 @@ double TokenSetRef(std::u32string_view a, std::u32string_view b) {
   auto r = [](std::u32string_view x, std::u32string_view y) {
     const size_t lensum = x.size() + y.size();
     if (!lensum) return 100.0;
-    return 100.0 - 100.0 * static_cast<double>(lensum - 2 * LcsDp(x, y)) /
-                       static_cast<double>(lensum);
+    return 100.0 -
+           100.0 * static_cast<double>(lensum - 2 * LcsDp(x, y)) / static_cast<double>(lensum);
   };
   double best = r(t1, t2);
   if (!s.empty()) best = std::max({best, r(s, t1), r(s, t2)});
@@ -182,8 +182,8 @@ TEST(Scorers, EdgeCases) {
 // The score with a cutoff is the score if it reaches the cutoff, else 0.
 TEST(Scorers, CutoffNeverChangesAScoreThatPasses) {
   std::mt19937 rng(5);
-  for (ScorerKind k : {ScorerKind::kRatio, ScorerKind::kTokenSortRatio,
-                       ScorerKind::kTokenSetRatio, ScorerKind::kSetRatio}) {
+  for (ScorerKind k : {ScorerKind::kRatio, ScorerKind::kTokenSortRatio, ScorerKind::kTokenSetRatio,
+                       ScorerKind::kSetRatio}) {
     for (int iter = 0; iter < 1500; ++iter) {
       const std::string a = text::Encode(RandomString(rng, 30, kSmall));
       const std::string b = text::Encode(RandomString(rng, 30, kSmall));

@@ -80,27 +80,26 @@ Status MatchTable(const Haystack& hay, TableReader& needles, const MatchOptions&
                   }
                   return batch;
                 }) &
-            tbb::make_filter<Batch*, void>(
-                tbb::filter_mode::serial_in_order, [&](Batch* batch) {
-                  if (!stop.load()) {
-                    for (const Needle& n : batch->needles) {
-                      TableRecord rec;
-                      rec.id = n.id;
-                      rec.name = n.name;
-                      rec.row = n.row;
-                      rec.line = n.line;
-                      Status s = sink->Write(rec, n.hits);
-                      if (!s.ok()) {
-                        output_error = s;
-                        stop = true;
-                        break;
-                      }
-                      ++done;
-                    }
-                    sink->Progress(done, batch->bytes);
+            tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, [&](Batch* batch) {
+              if (!stop.load()) {
+                for (const Needle& n : batch->needles) {
+                  TableRecord rec;
+                  rec.id = n.id;
+                  rec.name = n.name;
+                  rec.row = n.row;
+                  rec.line = n.line;
+                  Status s = sink->Write(rec, n.hits);
+                  if (!s.ok()) {
+                    output_error = s;
+                    stop = true;
+                    break;
                   }
-                  delete batch;
-                }));
+                  ++done;
+                }
+                sink->Progress(done, batch->bytes);
+              }
+              delete batch;
+            }));
   });
   (void)processed;
   if (!input_error.ok()) return input_error;

@@ -42,8 +42,8 @@ std::vector<Hit> Naive(const std::vector<std::string>& names, ScorerKind k, Proc
 void ExpectSameTopK(const std::vector<std::string>& names, const std::vector<std::string>& needles,
                     Processor p) {
   auto hay = Build(names, p);
-  for (ScorerKind k : {ScorerKind::kRatio, ScorerKind::kTokenSortRatio,
-                       ScorerKind::kTokenSetRatio, ScorerKind::kSetRatio}) {
+  for (ScorerKind k : {ScorerKind::kRatio, ScorerKind::kTokenSortRatio, ScorerKind::kTokenSetRatio,
+                       ScorerKind::kSetRatio}) {
     for (size_t top_k : {1, 3, 10}) {
       for (double cutoff : {0.0, 50.0, 80.0}) {
         for (const auto& n : needles) {

@@ -16,7 +16,7 @@ namespace needle {
 
 namespace {
 constexpr int kZstdLevel = 3;
-constexpr size_t kTrainBytes = 2 << 20;   // raw rows sampled for the dictionary
+constexpr size_t kTrainBytes = 2 << 20;  // raw rows sampled for the dictionary
 constexpr size_t kDictionaryBytes = 32 << 10;
 
 void PutVarint(uint64_t v, std::string* out) {
@@ -207,9 +207,9 @@ void HaystackBuilder::TrainAndFlushPending() {
   dictionary_done_ = true;
   if (pending_sizes_.size() >= 8) {
     std::string dict(kDictionaryBytes, '\0');
-    const size_t n = ZDICT_trainFromBuffer(dict.data(), dict.size(), pending_raw_.data(),
-                                           pending_sizes_.data(),
-                                           static_cast<unsigned>(pending_sizes_.size()));
+    const size_t n =
+        ZDICT_trainFromBuffer(dict.data(), dict.size(), pending_raw_.data(), pending_sizes_.data(),
+                              static_cast<unsigned>(pending_sizes_.size()));
     if (!ZDICT_isError(n)) {
       dict.resize(n);
       hay_->dictionary_ = std::move(dict);
@@ -263,8 +263,9 @@ Result<std::unique_ptr<Haystack>> LoadHaystack(TableReader& table, Processor pro
     if (!s.ok()) return s;
     if (eof) break;
     s = builder.Add(rec.id, rec.name);
-    if (!s.ok()) return Status(Status::TooLarge(table.display_name() + ":" +
-                                                std::to_string(rec.line) + ": " + s.message()));
+    if (!s.ok())
+      return Status(Status::TooLarge(table.display_name() + ":" + std::to_string(rec.line) + ": " +
+                                     s.message()));
     if (progress && (n & 0xFFFF) == 0) progress(n);
   }
   if (builder.rows() == 0) {

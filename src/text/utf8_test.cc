@@ -12,10 +12,10 @@ namespace {
 TEST(Utf8, AcceptsWellFormed) {
   EXPECT_TRUE(ValidUtf8(""));
   EXPECT_TRUE(ValidUtf8("plain ascii"));
-  EXPECT_TRUE(ValidUtf8("Zo\xC3\xAB"));                 // ë
-  EXPECT_TRUE(ValidUtf8("\xE3\x82\xB9\xE3\x82\xBF"));   // スタ
-  EXPECT_TRUE(ValidUtf8("\xF0\x9F\x98\x80"));           // U+1F600
-  EXPECT_TRUE(ValidUtf8("\xF4\x8F\xBF\xBF"));           // U+10FFFF
+  EXPECT_TRUE(ValidUtf8("Zo\xC3\xAB"));                // ë
+  EXPECT_TRUE(ValidUtf8("\xE3\x82\xB9\xE3\x82\xBF"));  // スタ
+  EXPECT_TRUE(ValidUtf8("\xF0\x9F\x98\x80"));          // U+1F600
+  EXPECT_TRUE(ValidUtf8("\xF4\x8F\xBF\xBF"));          // U+10FFFF
 }
 
 TEST(Utf8, RejectsMalformedAndSaysWhere) {
@@ -28,7 +28,7 @@ TEST(Utf8, RejectsMalformedAndSaysWhere) {
   EXPECT_FALSE(ValidUtf8("\xF4\x90\x80\x80", &at));  // > U+10FFFF
   EXPECT_FALSE(ValidUtf8("x\xC3", &at));             // truncated
   EXPECT_EQ(at, 1u);
-  EXPECT_FALSE(ValidUtf8("\x80", &at));              // lone continuation
+  EXPECT_FALSE(ValidUtf8("\x80", &at));  // lone continuation
 }
 
 TEST(Utf8, DecodeEncodeRoundTripOnRandomCodePoints) {
@@ -59,7 +59,9 @@ TEST(Processor, DefaultMatchesRapidFuzzDefaultProcess) {
   ProcessName(Processor::kDefault, "Smith & Sons", &out);
   EXPECT_EQ(out, "smith   sons");
   ProcessName(Processor::kDefault, "ÉCOLE Zoë", &out);
-  EXPECT_EQ(out, "\xC3\xA9" "cole zo\xC3\xAB");
+  EXPECT_EQ(out,
+            "\xC3\xA9"
+            "cole zo\xC3\xAB");
   ProcessName(Processor::kDefault, "!!!", &out);
   EXPECT_EQ(out, "");
   ProcessName(Processor::kDefault, "СТАРБАКС", &out);  // Cyrillic upper -> lower

@@ -29,7 +29,16 @@ import support  # noqa: E402  (needs the path set above)
 def collect(filters):
     tests = []
     for path in sorted(HERE.glob("test_*.py")):
-        module = importlib.import_module(path.stem)
+        try:
+            module = importlib.import_module(path.stem)
+        except Exception:  # report a module that does not import as one failure
+            error = traceback.format_exc()
+
+            def import_failed(error=error):
+                raise AssertionError(f"cannot import the module:\n{error}")
+
+            tests.append((f"{path.stem}.<import>", import_failed))
+            continue
         for name, func in vars(module).items():
             if name.startswith("test_") and callable(func):
                 full = f"{path.stem}.{name}"

@@ -234,6 +234,14 @@ def test_cutoff_that_is_not_a_number():
     with support.tempdir() as tmp:
         hay, needles = good_files(tmp)
         expect_error([hay, needles, "--cutoff", "abc"], tmp)
+        expect_error([hay, needles, "--cutoff", ""], tmp)
+
+
+def test_cutoff_nan_is_rejected():
+    # NaN is not in 0-100 either; accepted, it would make every score fail the
+    # cutoff test in a different way than any number does.
+    with support.tempdir() as tmp:
+        hay, needles = good_files(tmp)
         expect_error([hay, needles, "--cutoff", "nan"], tmp)
 
 

@@ -372,3 +372,12 @@ def test_same_results_with_one_thread_and_all_cores():
         outs = [support.run_ok(["match", hay, needles, "--top", "3", "--threads", t, "--quiet"])
                 for t in ("1", "0", "2")]
     assert outs[0] == outs[1] == outs[2]
+
+
+def test_top_larger_than_the_haystack_lists_every_row():
+    with support.tempdir() as tmp:
+        hay = support.write_csv(f"{tmp}/hay.csv", ["id", "name"],
+                                [["h1", "Alpha"], ["h2", "Alphabet"], ["h3", "Beta"]])
+        needles = support.write_csv(f"{tmp}/needles.csv", ["id", "name"], [["n", "alpha"]])
+        rows = support.match_rows([hay, needles, "--top", "10"])
+    assert [(r[2], r[3]) for r in rows] == [("1", "h1"), ("2", "h2"), ("3", "h3")], rows

@@ -18,7 +18,9 @@ int Fail(const std::string& message) {
 }
 
 Progress::Progress(bool quiet)
-    : quiet_(quiet), tty_(!quiet && ::isatty(2)), start_(std::chrono::steady_clock::now()),
+    : quiet_(quiet),
+      tty_(!quiet && ::isatty(2)),
+      start_(std::chrono::steady_clock::now()),
       last_(start_ - std::chrono::seconds(1)) {}
 
 void Progress::Update(const std::string& line, bool force) {

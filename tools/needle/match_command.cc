@@ -68,8 +68,8 @@ class CsvSink : public MatchSink {
     std::string line = "matching: " + Thousands(needles) + " needles";
     if (needle_bytes_ > 0) {
       char pct[16];
-      std::snprintf(pct, sizeof pct, " (%.0f%%)", 100.0 * static_cast<double>(bytes) /
-                                                     static_cast<double>(needle_bytes_));
+      std::snprintf(pct, sizeof pct, " (%.0f%%)",
+                    100.0 * static_cast<double>(bytes) / static_cast<double>(needle_bytes_));
       line += pct;
     }
     if (secs > 0) {
@@ -130,9 +130,9 @@ int RunMatch(const MatchArgs& a) {
     std::string line = "loading haystack: " + Thousands(rows) + " rows";
     if (hay_bytes > 0) {
       char pct[16];
-      std::snprintf(pct, sizeof pct, " (%.0f%%)",
-                    100.0 * static_cast<double>(hay_reader.bytes_read()) /
-                        static_cast<double>(hay_bytes));
+      std::snprintf(
+          pct, sizeof pct, " (%.0f%%)",
+          100.0 * static_cast<double>(hay_reader.bytes_read()) / static_cast<double>(hay_bytes));
       line += pct;
     }
     progress.Update(line);
@@ -185,15 +185,14 @@ Command AddMatchCommand(CLI::App& app) {
       "match at or above --cutoff gets one row with empty rank, match_id, match and score.\n"
       "Files are CSV (RFC 4180), TSV (.tsv, no quoting) or text (.txt, one name per line),\n"
       "UTF-8 with or without BOM, LF or CRLF; CSV and TSV have a header row.");
-  c->add_option("haystack", args->haystack, "Reference names (CSV, TSV or text file)")
-      ->required();
+  c->add_option("haystack", args->haystack, "Reference names (CSV, TSV or text file)")->required();
   c->add_option("needles", args->needles, "Query names (CSV, TSV or text file; - for stdin)")
       ->required();
-  c->add_option("-o,--out", args->out, "Output CSV file; - for stdout. Written under a\n"
-                                        "temporary name and renamed when complete")
+  c->add_option("-o,--out", args->out,
+                "Output CSV file; - for stdout. Written under a\n"
+                "temporary name and renamed when complete")
       ->capture_default_str();
-  c->add_option("-s,--scorer", args->scorer, "Scorer: " + ScorerNames())
-      ->capture_default_str();
+  c->add_option("-s,--scorer", args->scorer, "Scorer: " + ScorerNames())->capture_default_str();
   c->add_option("-p,--processor", args->processor,
                 "default: lower-case, non-alphanumerics to spaces, trim\n"
                 "(RapidFuzz default_process); none: names as they are")
