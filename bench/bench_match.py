@@ -104,7 +104,7 @@ def ensure_bench(size, data_root, make_bench):
     partial = path + ".partial"  # renamed into place only when complete
     cmd = [sys.executable, make_bench, "--haystack", str(rows), "--needles", str(needles),
            "--seed", str(SEED), "--out", partial]
-    say(f"generating benchmark data {size} (takes a minute or more):")
+    say(f"generating benchmark data {size} (1m: about 15 s, 4m: several times longer):")
     say("$ " + shlex.join(cmd))
     start = time.perf_counter()
     subprocess.run(cmd, check=True)
