@@ -1,7 +1,7 @@
 // needle/haystack.h: the in-memory haystack, one compact read-only store.
 //
 // Layout (no per-name heap objects, no pointers):
-//   - processed names, interned: one UTF-8 arena holding each distinct
+//   - processed names in the scorer's NameForm, interned: one UTF-8 arena holding each distinct
 //     processed name once, an offsets array, and per distinct name a meta word
 //     (code point count, ASCII flag, has-duplicates flag) and its first row;
 //   - rows whose processed name repeats an earlier row's: a sorted side list
@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "needle/processor.h"
+#include "needle/scorer.h"
 #include "needle/status.h"
 #include "needle/table.h"
 
@@ -60,6 +61,8 @@ class Haystack {
   uint32_t rows() const { return rows_; }
   uint32_t distinct() const { return static_cast<uint32_t>(first_row_.size()); }
   Processor processor() const { return processor_; }
+  // The form names are stored in (the scorer's NameForm).
+  NameForm form() const { return form_; }
   bool has_ids() const { return has_ids_; }
 
   // The processed name of distinct name d (valid UTF-8).
@@ -96,6 +99,7 @@ class Haystack {
   void ForEachDuplicate(uint32_t d, const std::function<void(uint32_t)>& f) const;
 
   Processor processor_ = Processor::kDefault;
+  NameForm form_ = NameForm::kProcessed;
   uint32_t rows_ = 0;
   bool has_ids_ = false;
   std::string arena_;
@@ -113,7 +117,7 @@ class Haystack {
 class HaystackBuilder {
  public:
   // expected_bytes: the input size if known (0 if not), to size buffers.
-  HaystackBuilder(Processor processor, bool has_ids, uint64_t expected_bytes);
+  HaystackBuilder(Processor processor, NameForm form, bool has_ids, uint64_t expected_bytes);
   ~HaystackBuilder();
   // REQUIRES: name and id are valid UTF-8.
   Status Add(std::string_view id, std::string_view name);
@@ -128,7 +132,7 @@ class HaystackBuilder {
   void CompressBlock(std::string_view raw);
 
   std::unique_ptr<Haystack> hay_;
-  std::string scratch_;
+  std::string scratch_, formed_;
   std::vector<uint32_t> slots_;  // open addressing: distinct id + 1, 0 = empty
   std::string block_raw_;        // the block being filled
   uint32_t block_rows_ = 0;
@@ -139,9 +143,11 @@ class HaystackBuilder {
   void* cdict_ = nullptr;
 };
 
-// Reads every record of `table` into a haystack. `progress` (may be empty) is
-// called now and then with the rows read so far.
+// Reads every record of `table` into a haystack whose names are processed
+// with `processor` and stored in `form`. `progress` (may be empty) is called
+// now and then with the rows read so far.
 Result<std::unique_ptr<Haystack>> LoadHaystack(TableReader& table, Processor processor,
+                                               NameForm form,
                                                const std::function<void(uint64_t)>& progress);
 
 }  // namespace needle

@@ -37,7 +37,21 @@ const char* ScorerName(ScorerKind kind);
 // "ratio, setratio, token_set_ratio, token_sort_ratio"
 std::string ScorerNames();
 
-// A processed haystack name with what the store knows of it.
+// The form in which a scorer compares haystack names. The haystack stores its
+// names in that form, so that work that does not depend on the needle (token
+// splitting and sorting) is done once per name instead of once per pair, and
+// names equal in that form are stored and scored once.
+//   kProcessed       the processed name (ratio, setratio)
+//   kSortedTokens    whitespace tokens sorted by code point, joined by one
+//                    space (token_sort_ratio)
+//   kSortedTokenSet  the same without repeated tokens (token_set_ratio)
+enum class NameForm { kProcessed, kSortedTokens, kSortedTokenSet };
+NameForm NameFormFor(ScorerKind kind);
+const char* NameFormName(NameForm form);
+// Writes the given form of a processed name (valid UTF-8) to *out.
+void ToNameForm(NameForm form, std::string_view processed, std::string* out);
+
+// A haystack name, in the scorer's NameForm, with what the store knows of it.
 struct HayName {
   std::string_view text;  // valid UTF-8
   uint32_t cp_len = 0;    // code points
@@ -51,6 +65,7 @@ class CachedScorer {
   virtual ~CachedScorer() = default;
 
   // The score of the needle against `hay` if it is >= cutoff, else 0.
+  // REQUIRES: hay.text is in NameFormFor(kind) (see ToNameForm).
   virtual double Score(const HayName& hay, double cutoff) = 0;
 
   // An upper bound on the score of any name with n code points. Unimodal in n
@@ -63,8 +78,8 @@ class CachedScorer {
   void LengthWindow(double cutoff, uint32_t* lo, uint32_t* hi) const;
 };
 
-// Convenience: score two processed names (no cutoff). Slow path for tools and
-// tests; search uses CachedScorer.
+// Convenience: score two processed names (no cutoff; b is converted to the
+// scorer's NameForm). Slow path for tools and tests; search uses CachedScorer.
 double ScorePair(ScorerKind kind, std::string_view a, std::string_view b);
 
 }  // namespace needle

@@ -171,35 +171,6 @@ class RatioScorer final : public ScorerBase {
   PatternMask pm_;
 };
 
-class TokenSortScorer final : public ScorerBase {
- public:
-  explicit TokenSortScorer(std::string_view needle) : ScorerBase(needle) {
-    SortedTokens(needle_, &tokens_);
-    Join(tokens_, &sorted_);
-    pm_.Build(sorted_);
-  }
-
-  double Score(const HayName& hay, double cutoff) override {
-    const size_t m = sorted_.size();
-    if (cutoff > 0 && MaxScoreForLength(hay.cp_len) < cutoff) return 0;
-    SortedTokens(HayCodePoints(hay), &tokens_);
-    Join(tokens_, &joined_);
-    const double s = IndelRatio(Lcs(pm_, joined_), m + joined_.size());
-    return s >= cutoff ? s : 0;
-  }
-  // The sorted, joined form is never longer than the name.
-  double MaxScoreForLength(uint32_t n) const override {
-    const size_t m = sorted_.size();
-    return n <= m ? IndelRatio(n, m + n) : 100.0;
-  }
-  uint32_t PeakLength() const override { return static_cast<uint32_t>(sorted_.size()); }
-
- private:
-  std::u32string sorted_, joined_;
-  std::vector<std::u32string_view> tokens_;
-  PatternMask pm_;
-};
-
 class TokenSetScorer final : public ScorerBase {
  public:
   explicit TokenSetScorer(std::string_view needle) : ScorerBase(needle) {
@@ -208,9 +179,9 @@ class TokenSetScorer final : public ScorerBase {
                          needle_tokens_.end());
   }
 
+  // The hay is stored as its sorted token set (NameForm::kSortedTokenSet).
   double Score(const HayName& hay, double cutoff) override {
-    SortedTokens(HayCodePoints(hay), &hay_tokens_);
-    hay_tokens_.erase(std::unique(hay_tokens_.begin(), hay_tokens_.end()), hay_tokens_.end());
+    SplitWhitespace(HayCodePoints(hay), &hay_tokens_);
     if (needle_tokens_.empty() || hay_tokens_.empty()) return 0;
     // Merge the two sorted token lists into intersection and differences.
     sect_.clear();
@@ -378,8 +349,12 @@ std::unique_ptr<CachedScorer> CachedScorer::Create(ScorerKind kind, std::string_
   switch (kind) {
     case ScorerKind::kRatio:
       return std::make_unique<RatioScorer>(needle);
-    case ScorerKind::kTokenSortRatio:
-      return std::make_unique<TokenSortScorer>(needle);
+    case ScorerKind::kTokenSortRatio: {
+      // ratio of the sorted forms; the hay is stored sorted already.
+      std::string sorted;
+      ToNameForm(NameForm::kSortedTokens, needle, &sorted);
+      return std::make_unique<RatioScorer>(sorted);
+    }
     case ScorerKind::kTokenSetRatio:
       return std::make_unique<TokenSetScorer>(needle);
     case ScorerKind::kSetRatio:
@@ -388,8 +363,48 @@ std::unique_ptr<CachedScorer> CachedScorer::Create(ScorerKind kind, std::string_
   return nullptr;
 }
 
-double ScorePair(ScorerKind kind, std::string_view a, std::string_view b) {
+NameForm NameFormFor(ScorerKind kind) {
+  switch (kind) {
+    case ScorerKind::kTokenSortRatio:
+      return NameForm::kSortedTokens;
+    case ScorerKind::kTokenSetRatio:
+      return NameForm::kSortedTokenSet;
+    default:
+      return NameForm::kProcessed;
+  }
+}
+
+const char* NameFormName(NameForm form) {
+  switch (form) {
+    case NameForm::kSortedTokens:
+      return "sorted tokens";
+    case NameForm::kSortedTokenSet:
+      return "sorted token set";
+    default:
+      return "processed";
+  }
+}
+
+void ToNameForm(NameForm form, std::string_view processed, std::string* out) {
+  if (form == NameForm::kProcessed) {
+    out->assign(processed);
+    return;
+  }
+  std::u32string cps, joined;
+  text::Decode(processed, &cps);
+  std::vector<std::u32string_view> tokens;
+  SortedTokens(cps, &tokens);
+  if (form == NameForm::kSortedTokenSet) {
+    tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
+  }
+  Join(tokens, &joined);
+  *out = text::Encode(joined);
+}
+
+double ScorePair(ScorerKind kind, std::string_view a, std::string_view b_processed) {
   auto scorer = CachedScorer::Create(kind, a);
+  std::string b;
+  ToNameForm(NameFormFor(kind), b_processed, &b);
   HayName hay{b, static_cast<uint32_t>(text::CodePointCount(b)), text::IsAscii(b)};
   return scorer->Score(hay, 0);
 }

@@ -188,7 +188,10 @@ TEST(Scorers, CutoffNeverChangesAScoreThatPasses) {
       const std::string a = text::Encode(RandomString(rng, 30, kSmall));
       const std::string b = text::Encode(RandomString(rng, 30, kSmall));
       auto scorer = CachedScorer::Create(k, a);
-      const HayName hay{b, static_cast<uint32_t>(text::CodePointCount(b)), text::IsAscii(b)};
+      std::string formed;
+      ToNameForm(NameFormFor(k), b, &formed);
+      const HayName hay{formed, static_cast<uint32_t>(text::CodePointCount(formed)),
+                        text::IsAscii(formed)};
       const double full = scorer->Score(hay, 0);
       const double cutoff = static_cast<double>(rng() % 101);
       const double cut = scorer->Score(hay, cutoff);

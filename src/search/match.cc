@@ -29,6 +29,12 @@ struct Batch {
 
 Status MatchTable(const Haystack& hay, TableReader& needles, const MatchOptions& options,
                   MatchSink* sink) {
+  if (hay.form() != NameFormFor(options.scorer)) {
+    return Status::InvalidArgument(std::string("the haystack stores names as ") +
+                                   NameFormName(hay.form()) + ", but " +
+                                   ScorerName(options.scorer) + " compares " +
+                                   NameFormName(NameFormFor(options.scorer)));
+  }
   const int threads =
       options.threads > 0 ? options.threads : tbb::this_task_arena::max_concurrency();
   tbb::task_arena arena(threads);

@@ -14,8 +14,9 @@
 namespace needle {
 namespace {
 
-std::unique_ptr<Haystack> Build(const std::vector<std::string>& names, Processor p) {
-  HaystackBuilder b(p, true, 0);
+std::unique_ptr<Haystack> Build(const std::vector<std::string>& names, Processor p,
+                                NameForm form = NameForm::kProcessed) {
+  HaystackBuilder b(p, form, true, 0);
   for (size_t i = 0; i < names.size(); ++i) {
     EXPECT_TRUE(b.Add("id" + std::to_string(i), names[i]).ok());
   }
@@ -41,9 +42,9 @@ std::vector<Hit> Naive(const std::vector<std::string>& names, ScorerKind k, Proc
 
 void ExpectSameTopK(const std::vector<std::string>& names, const std::vector<std::string>& needles,
                     Processor p) {
-  auto hay = Build(names, p);
   for (ScorerKind k : {ScorerKind::kRatio, ScorerKind::kTokenSortRatio, ScorerKind::kTokenSetRatio,
                        ScorerKind::kSetRatio}) {
+    auto hay = Build(names, p, NameFormFor(k));
     for (size_t top_k : {1, 3, 10}) {
       for (double cutoff : {0.0, 50.0, 80.0}) {
         for (const auto& n : needles) {
@@ -55,7 +56,9 @@ void ExpectSameTopK(const std::vector<std::string>& names, const std::vector<std
           const auto want = Naive(names, k, p, n, top_k, cutoff);
           ASSERT_EQ(got.size(), want.size()) << ScorerName(k) << " " << n;
           for (size_t i = 0; i < got.size(); ++i) {
-            EXPECT_EQ(got[i].row, want[i].row) << ScorerName(k) << " k=" << top_k << " " << n;
+            EXPECT_EQ(got[i].row, want[i].row)
+                << ScorerName(k) << " k=" << top_k << " cutoff=" << cutoff << " needle '" << n
+                << "' got '" << names[got[i].row] << "' want '" << names[want[i].row] << "'";
             EXPECT_EQ(got[i].score, want[i].score);
           }
         }
@@ -135,7 +138,7 @@ TEST(Haystack, InternsProcessedNamesAndKeepsOriginalRows) {
 }
 
 TEST(Haystack, RowNumbersAsIdsWhenTheTableHasNone) {
-  HaystackBuilder b(Processor::kNone, false, 0);
+  HaystackBuilder b(Processor::kNone, NameForm::kProcessed, false, 0);
   ASSERT_TRUE(b.Add("", "a").ok());
   ASSERT_TRUE(b.Add("", "b").ok());
   auto h = b.Finish();

@@ -102,9 +102,11 @@ void Haystack::Row(uint32_t r, RowReader* reader, std::string_view* id,
 
 // ---------------------------------------------------------- HaystackBuilder
 
-HaystackBuilder::HaystackBuilder(Processor processor, bool has_ids, uint64_t expected_bytes)
+HaystackBuilder::HaystackBuilder(Processor processor, NameForm form, bool has_ids,
+                                 uint64_t expected_bytes)
     : hay_(new Haystack()) {
   hay_->processor_ = processor;
+  hay_->form_ = form;
   hay_->has_ids_ = has_ids;
   // Reserving address space is free until it is touched, so the arena gets
   // room for the whole input and does not move (no doubling peak).
@@ -169,6 +171,10 @@ Status HaystackBuilder::Add(std::string_view id, std::string_view name) {
     return Status::TooLarge("haystack has more than 4294967295 rows");
   }
   ProcessName(hay_->processor_, name, &scratch_);
+  if (hay_->form_ != NameForm::kProcessed) {
+    ToNameForm(hay_->form_, scratch_, &formed_);
+    scratch_.swap(formed_);
+  }
   if (text::CodePointCount(scratch_) > Haystack::kLenMask) {
     return Status::TooLarge("a name is longer than 536870911 code points");
   }
@@ -254,8 +260,9 @@ Result<std::unique_ptr<Haystack>> HaystackBuilder::Finish() {
 }
 
 Result<std::unique_ptr<Haystack>> LoadHaystack(TableReader& table, Processor processor,
+                                               NameForm form,
                                                const std::function<void(uint64_t)>& progress) {
-  HaystackBuilder builder(processor, table.has_id_column(), table.size_bytes());
+  HaystackBuilder builder(processor, form, table.has_id_column(), table.size_bytes());
   TableRecord rec;
   bool eof = false;
   for (uint64_t n = 0;; ++n) {

@@ -31,12 +31,17 @@ struct MatchArgs {
 class CsvSink : public MatchSink {
  public:
   CsvSink(const Haystack& hay, io::OutputFile* out, needle::cli::Progress* progress,
-          uint64_t needle_bytes)
-      : hay_(hay), out_(out), progress_(progress), needle_bytes_(needle_bytes) {}
+          uint64_t needle_bytes, bool needle_has_ids)
+      : hay_(hay),
+        out_(out),
+        progress_(progress),
+        needle_bytes_(needle_bytes),
+        needle_has_ids_(needle_has_ids) {}
 
   Status Write(const TableRecord& needle, const std::vector<Hit>& hits) override {
-    const std::string row_id = needle.id.data() ? std::string() : std::to_string(needle.row);
-    const std::string_view needle_id = needle.id.data() ? needle.id : std::string_view(row_id);
+    // Without an id column the needle's id is its data row number.
+    const std::string row_id = needle_has_ids_ ? std::string() : std::to_string(needle.row);
+    const std::string_view needle_id = needle_has_ids_ ? needle.id : std::string_view(row_id);
     if (hits.empty()) {
       out_->Field(needle_id);
       out_->Put(',');
@@ -88,6 +93,7 @@ class CsvSink : public MatchSink {
   io::OutputFile* out_;
   needle::cli::Progress* progress_;
   uint64_t needle_bytes_;
+  bool needle_has_ids_;
   RowReader reader_;
   double start_ = 0;
   uint64_t done_ = 0;
@@ -126,7 +132,7 @@ int RunMatch(const MatchArgs& a) {
 
   TableReader& hay_reader = *hay_table.value();
   const uint64_t hay_bytes = hay_reader.size_bytes();
-  auto hay = LoadHaystack(hay_reader, *processor, [&](uint64_t rows) {
+  auto hay = LoadHaystack(hay_reader, *processor, NameFormFor(*scorer), [&](uint64_t rows) {
     std::string line = "loading haystack: " + Thousands(rows) + " rows";
     if (hay_bytes > 0) {
       char pct[16];
@@ -151,7 +157,8 @@ int RunMatch(const MatchArgs& a) {
   opts.threads = a.threads;
   io::OutputFile& o = *out.value();
   o.Write("needle_id,needle,rank,match_id,match,score\n");
-  CsvSink sink(h, &o, &progress, needle_table.value()->size_bytes());
+  CsvSink sink(h, &o, &progress, needle_table.value()->size_bytes(),
+               needle_table.value()->has_id_column());
   sink.set_start(load_secs);
   Status s = MatchTable(h, *needle_table.value(), opts, &sink);
   if (s.ok()) s = o.Commit();
