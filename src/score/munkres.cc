@@ -10,12 +10,20 @@ constexpr double kInfinity = 1e100;
 constexpr size_t kNone = static_cast<size_t>(-1);
 }  // namespace
 
-std::vector<size_t> MunkresAssign(size_t n_cols, size_t n_rows, std::vector<double>* costs) {
+const std::vector<size_t>& MunkresAssign(size_t n_cols, size_t n_rows, std::vector<double>* costs,
+                                         MunkresWork* work) {
   std::vector<double>& c = *costs;
   auto at = [&](size_t row, size_t col) -> double& { return c[row * n_cols + col]; };
-  std::vector<char> col_covered(n_cols, 0), row_covered(n_rows, 0);
-  std::vector<size_t> star_row_of_col(n_cols, kNone), star_col_of_row(n_rows, kNone);
-  std::vector<size_t> prime_col_of_row(n_rows, kNone);
+  std::vector<char>& col_covered = work->col_covered;
+  std::vector<char>& row_covered = work->row_covered;
+  std::vector<size_t>& star_row_of_col = work->star_row_of_col;
+  std::vector<size_t>& star_col_of_row = work->star_col_of_row;
+  std::vector<size_t>& prime_col_of_row = work->prime_col_of_row;
+  col_covered.assign(n_cols, 0);
+  row_covered.assign(n_rows, 0);
+  star_row_of_col.assign(n_cols, kNone);
+  star_col_of_row.assign(n_rows, kNone);
+  prime_col_of_row.assign(n_rows, kNone);
 
   // Reduce every column by its minimum (the first one on ties) and star a zero
   // in it: the minimum's row if free, else the first other free zero.

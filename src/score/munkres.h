@@ -18,8 +18,16 @@
 
 namespace needle::score {
 
+// Scratch space reused across calls, so scoring pairs does not allocate.
+struct MunkresWork {
+  std::vector<char> col_covered, row_covered;
+  std::vector<size_t> star_row_of_col, star_col_of_row, prime_col_of_row;
+};
+
 // `costs` is row-major, n_rows x n_cols, REQUIRES n_cols <= n_rows; it is
-// modified. Returns, for every column, the row assigned to it.
-std::vector<size_t> MunkresAssign(size_t n_cols, size_t n_rows, std::vector<double>* costs);
+// modified. Returns, for every column, the row assigned to it (a view into
+// `work`, valid until its next use).
+const std::vector<size_t>& MunkresAssign(size_t n_cols, size_t n_rows, std::vector<double>* costs,
+                                         MunkresWork* work);
 
 }  // namespace needle::score

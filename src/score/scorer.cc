@@ -94,6 +94,18 @@ void SplitSpace(std::u32string_view s, std::vector<std::u32string_view>* out) {
   }
 }
 
+// The same on bytes, for ASCII names.
+void SplitSpaceBytes(std::string_view s, std::vector<std::string_view>* out) {
+  out->clear();
+  size_t b = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    if (i == s.size() || s[i] == ' ') {
+      out->push_back(s.substr(b, i - b));
+      b = i + 1;
+    }
+  }
+}
+
 void Join(const std::vector<std::u32string_view>& tokens, std::u32string* out) {
   out->clear();
   for (size_t i = 0; i < tokens.size(); ++i) {
@@ -239,36 +251,75 @@ class SetRatioScorer final : public ScorerBase {
     // Token count without decoding: every ' ' byte is one separator.
     const size_t nb_fast =
         1 + static_cast<size_t>(std::count(hay.text.begin(), hay.text.end(), ' '));
-    // Each pair's ratio is at most 1: setratio <= 2 min(na, nb) / (na + nb).
-    if (cutoff > 0 &&
-        200.0 * static_cast<double>(std::min(na, nb_fast)) / static_cast<double>(na + nb_fast) <
-            cutoff) {
+    const double lensum = static_cast<double>(na + nb_fast);
+    // setratio = (lensum - sum) / lensum, where sum = (n_rows - n_cols) plus,
+    // for every column, 2 d / l of its assigned pair. Whatever pair the
+    // assignment picks, that term is at least the column's smallest 2 d / l,
+    // so the column minima bound the score from above. With pair ratios of at
+    // most 1 the bound is 2 min(na, nb) / (na + nb) before any work.
+    const double needed = cutoff > 0 ? lensum * (1.0 - cutoff / 100.0) : 0;  // sum must be <= this
+    if (cutoff > 0 && 200.0 * static_cast<double>(std::min(na, nb_fast)) / lensum < cutoff) {
       return 0;
     }
-    SplitSpace(HayCodePoints(hay), &hay_tokens_);
-    const size_t nb = hay_tokens_.size();
+    if (hay.ascii) {
+      SplitSpaceBytes(hay.text, &hay_bytes_);
+    } else {
+      SplitSpace(HayCodePoints(hay), &hay_tokens_);
+    }
+    const size_t nb = hay.ascii ? hay_bytes_.size() : hay_tokens_.size();
+    auto hay_len = [&](size_t b) {
+      return hay.ascii ? hay_bytes_[b].size() : hay_tokens_[b].size();
+    };
+    const bool needle_cols = na <= nb;
+    const size_t n_cols = needle_cols ? na : nb, n_rows = needle_cols ? nb : na;
+    auto len_col = [&](size_t j) { return needle_cols ? needle_tokens_[j].size() : hay_len(j); };
+    auto len_row = [&](size_t i) { return needle_cols ? hay_len(i) : needle_tokens_[i].size(); };
+    // Bound from lengths alone: d >= |la - lb|.
+    if (cutoff > 0) {
+      double bound = static_cast<double>(n_rows - n_cols);
+      for (size_t col = 0; col < n_cols && bound <= needed; ++col) {
+        double best = 2.0;
+        for (size_t row = 0; row < n_rows; ++row) {
+          const size_t la = len_col(col), lb = len_row(row), l = la + lb;
+          const double t = l == 0 ? 0.0
+                                  : 2.0 * static_cast<double>(la > lb ? la - lb : lb - la) /
+                                        static_cast<double>(l);
+          best = std::min(best, t);
+        }
+        bound += best;
+      }
+      if (bound > needed + 1e-9) return 0;
+    }
     // Indel distance of every needle token (a) with every hay token (b).
     dist_.resize(na * nb);
     for (size_t a = 0; a < na; ++a) {
       for (size_t b = 0; b < nb; ++b) {
-        const size_t la = needle_tokens_[a].size(), lb = hay_tokens_[b].size();
-        dist_[a * nb + b] = la + lb - 2 * Lcs(masks_[a], hay_tokens_[b]);
+        const size_t la = needle_tokens_[a].size(), lb = hay_len(b);
+        const size_t lcs =
+            hay.ascii ? LcsHyyro2004(masks_[a], hay_bytes_[b].data(), hay_bytes_[b].size(),
+                                     Words(masks_[a].words()))
+                      : Lcs(masks_[a], hay_tokens_[b]);
+        dist_[a * nb + b] = la + lb - 2 * lcs;
       }
     }
-    // python-Levenshtein puts the shorter list in the columns (strings1) and
-    // the longer in the rows (strings2); on equal counts the needle is the
-    // column list.
-    const bool needle_cols = na <= nb;
-    const size_t n_cols = needle_cols ? na : nb, n_rows = needle_cols ? nb : na;
-    auto len_col = [&](size_t j) {
-      return needle_cols ? needle_tokens_[j].size() : hay_tokens_[j].size();
-    };
-    auto len_row = [&](size_t i) {
-      return needle_cols ? hay_tokens_[i].size() : needle_tokens_[i].size();
-    };
     auto d = [&](size_t row, size_t col) {
       return needle_cols ? dist_[col * nb + row] : dist_[row * nb + col];
     };
+    // Bound from the true distances: each column's best pair.
+    if (cutoff > 0) {
+      double bound = static_cast<double>(n_rows - n_cols);
+      for (size_t col = 0; col < n_cols && bound <= needed; ++col) {
+        double best = 2.0;
+        for (size_t row = 0; row < n_rows; ++row) {
+          const size_t l = len_col(col) + len_row(row);
+          best = std::min(best, l == 0 ? 0.0
+                                       : 2.0 * static_cast<double>(d(row, col)) /
+                                             static_cast<double>(l));
+        }
+        bound += best;
+      }
+      if (bound > needed + 1e-9) return 0;
+    }
     // python-Levenshtein 0.12 fills the cost matrix row by row with a pointer
     // into the column list that only advances when the pair is not two empty
     // strings: after an empty row meets an empty column, every later entry of
@@ -287,15 +338,15 @@ class SetRatioScorer final : public ScorerBase {
         }
       }
     }
-    const std::vector<size_t> map = score::MunkresAssign(n_cols, n_rows, &costs_);
+    const std::vector<size_t>& map = score::MunkresAssign(n_cols, n_rows, &costs_, &munkres_);
     double sum = static_cast<double>(n_rows - n_cols);
     for (size_t col = 0; col < n_cols; ++col) {
       const size_t row = map[col];
       const size_t l = len_col(col) + len_row(row);
       if (l > 0) sum += 2.0 * static_cast<double>(d(row, col)) / static_cast<double>(l);
     }
-    const double lensum = static_cast<double>(na + nb);
-    const double s = (lensum - sum) / lensum * 100.0;
+    const double total = static_cast<double>(na + nb);
+    const double s = (total - sum) / total * 100.0;
     return s >= cutoff ? s : 0;
   }
   double MaxScoreForLength(uint32_t) const override { return 100.0; }
@@ -303,9 +354,11 @@ class SetRatioScorer final : public ScorerBase {
 
  private:
   std::vector<std::u32string_view> needle_tokens_, hay_tokens_;
+  std::vector<std::string_view> hay_bytes_;  // tokens of an ASCII hay, as bytes
   std::vector<PatternMask> masks_;
   std::vector<size_t> dist_;
   std::vector<double> costs_;
+  score::MunkresWork munkres_;
 };
 
 }  // namespace

@@ -224,7 +224,8 @@ TEST(Munkres, FindsAnOptimalAssignment) {
     // Coarse values make many ties, as token distances do.
     for (auto& x : c) x = static_cast<double>(rng() % 5) / 4.0;
     std::vector<double> work = c;
-    const auto map = score::MunkresAssign(n_cols, n_rows, &work);
+    score::MunkresWork scratch;
+    const auto map = score::MunkresAssign(n_cols, n_rows, &work, &scratch);
     ASSERT_EQ(map.size(), n_cols);
     std::vector<char> used(n_rows, 0);
     double sum = 0;

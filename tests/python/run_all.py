@@ -55,7 +55,8 @@ def main(argv):
     shared_note = "" if support.SHARED.is_dir() else "  (absent: tests needing it are skipped)"
     print(f"shared data:   {support.SHARED}{shared_note}")
     if not support.NEEDLE_BIN.is_file():
-        print(f"FAIL the needle binary is missing: build it (cmake --build build) or set NEEDLE_BIN")
+        print("FAIL the needle binary is missing: build it (cmake --build build) "
+              "or set NEEDLE_BIN")
         print("0 passed, 1 failed")
         return 1
 

@@ -128,7 +128,7 @@ def write_text(path, text):
 def csv_field(value):
     """One RFC 4180 field: quoted (quotes doubled) when it holds , " CR or LF.
 
-    (Python's csv.writer with lineterminator='\n' leaves a lone CR unquoted,
+    (Python's csv.writer with an LF line terminator leaves a lone CR unquoted,
     which any reader takes for a line end.)
     """
     if any(c in value for c in ',"\r\n'):
@@ -150,17 +150,20 @@ def tempdir():
 
 
 def default_process(s):
-    """RapidFuzz's default_process as the contract states it.
+    """RapidFuzz's default_process.
 
     Every code point that is not alphanumeric (str.isalnum) becomes a space;
-    alphanumerics are lower-cased where the lower case is a single code point
-    (simple one-to-one mapping), else kept; spaces are trimmed at both ends.
+    alphanumerics take their simple, one-to-one lower case; spaces are trimmed
+    at both ends (inner runs stay). str.lower() gives the simple lower case
+    whenever it is one code point. The one code point whose full lower case is
+    longer, U+0130 (capital I with dot above, lower case 'i' + U+0307), has the
+    simple lower case 'i' (UnicodeData.txt), and RapidFuzz takes that first
+    code point too; keeping U+0130 unchanged would differ from RapidFuzz.
     """
     out = []
     for c in s:
         if c.isalnum():
-            low = c.lower()
-            out.append(low if len(low) == 1 else c)
+            out.append(c.lower()[0])
         else:
             out.append(" ")
     return "".join(out).strip(" ")
@@ -423,7 +426,8 @@ def _suffix(name, rnd):
     return name + rnd.choice([" Inc", " Inc.", ", LLC", " Co", " Corp.", " Ltd", " GmbH", " S.A."])
 
 
-MUTATIONS = (_typo, _typo, _drop_word, _swap_words, _ampersand, _punctuation, _spaces, _case, _suffix)
+MUTATIONS = (_typo, _typo, _drop_word, _swap_words, _ampersand, _punctuation, _spaces, _case,
+             _suffix)
 
 
 def perturb(name, rnd, steps=None):

@@ -277,6 +277,18 @@ def test_bad_row_late_in_the_needles_file_leaves_no_output():
         expect_error([hay, needles, "--threads", "1"], tmp, file=needles, line=45001)
 
 
+def test_failed_run_leaves_an_existing_out_file_untouched():
+    with support.tempdir() as tmp:
+        _, needles = good_files(tmp)
+        hay = support.write_text(f"{tmp}/hay.csv", "id,name\nh1,Alpha\nh2,Beta,extra\n")
+        os.mkdir(f"{tmp}/out")
+        target = support.write_text(f"{tmp}/out/result.csv", "earlier result\n")
+        rc, out, err = support.run_needle(["match", hay, needles, "--out", target])
+        assert rc == 2 and f"{hay}:3: " in err, (rc, err)
+        assert target.read_text(encoding="utf-8") == "earlier result\n"
+        assert os.listdir(f"{tmp}/out") == ["result.csv"]
+
+
 def test_score_pairs_line_without_a_tab_names_its_line():
     with support.tempdir() as tmp:
         pairs = support.write_text(f"{tmp}/pairs.tsv", "a\tb\nc\td\nno tab here\ne\tf\n")

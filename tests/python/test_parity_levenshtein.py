@@ -19,12 +19,6 @@ import unicodedata
 
 import support
 
-# Python's str.lower maps U+0130 to two code points, so default_process keeps
-# it; test_processor.test_default_processor_keeps_capital_i_with_dot_above
-# checks that on its own, and the parity checks leave it out so that they stay
-# about the scorers.
-PROCESSOR_SPECIAL = {"\u0130"}
-
 MIN_REAL_PAIRS = 100_000
 
 
@@ -38,7 +32,7 @@ def python_knows(c):
 
 
 def fit_for_default(pair):
-    return all(python_knows(c) and c not in PROCESSOR_SPECIAL for c in pair[0] + pair[1])
+    return all(python_knows(c) for c in pair[0] + pair[1])
 
 
 @functools.lru_cache(maxsize=None)
@@ -97,7 +91,7 @@ def random_code_point(rnd, assigned_only):
         c = chr(rnd.randint(lo, hi))
         if 0xD800 <= ord(c) <= 0xDFFF or c in "\t\n\r\0\ufeff":
             continue
-        if assigned_only and (not python_knows(c) or c in PROCESSOR_SPECIAL):
+        if assigned_only and not python_knows(c):
             continue
         return c
 

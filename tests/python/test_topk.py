@@ -6,9 +6,10 @@ the first K. needle must return the same rows (compared by id) with the same
 scores (1e-9), for every scorer, K = 1 and 5, cutoffs 0, 50 and 80, and 1 and
 2 threads (which must also give byte-identical output).
 
-Ties: ratio, token_sort_ratio and token_set_ratio are each one correctly
-rounded division of the same integers in both implementations, so equal
-reference scores are exact ties and must be broken by the lower haystack row.
+Ties: ratio, token_sort_ratio and token_set_ratio are computed, in both
+implementations, from one correctly rounded quotient of small integers, so
+mathematically equal scores are bitwise equal on both sides: equal reference
+scores are exact ties and must be broken by the lower haystack row.
 setratio sums floating-point terms in an order python-Levenshtein does not
 share, so two setratio scores within 1e-9 may come in either order (and either
 may take the last place). A score within 1e-9 of the cutoff may be kept or not.
@@ -23,6 +24,8 @@ everywhere), --processor none and default, no shared data needed.
 
 import functools
 import random
+
+import Levenshtein
 
 import support
 
@@ -61,30 +64,46 @@ class Fixture:
         return self._scores[scorer]
 
 
+def _as_is(s):
+    return s
+
+
+def _space_tokens(s):
+    return s.split(" ")
+
+
+def _setratio_of_tokens(a_tokens, b_tokens):
+    return Levenshtein.setratio(a_tokens, b_tokens) * 100
+
+
+def _with_token_set(s):
+    return s, support.token_set_parts(s)
+
+
+def _token_set_ratio_prepared(a, b):
+    return support.ref_token_set_ratio(a[0], b[0], a[1], b[1])
+
+
+# scorer -> (prepare one name once, score two prepared names)
+PREPARED_SCORERS = {
+    "ratio": (_as_is, support.ref_ratio),
+    "setratio": (_space_tokens, _setratio_of_tokens),
+    "token_sort_ratio": (support.sorted_joined, support.ref_ratio),
+    "token_set_ratio": (_with_token_set, _token_set_ratio_prepared),
+}
+
+
 def reference_scores(scorer, needles, hay):
-    """Scores of every needle against every haystack name (processed)."""
+    """Scores of every needle against every haystack name (both processed)."""
+    prepare, score = PREPARED_SCORERS[scorer]
     distinct = sorted(set(hay))
     index = {name: i for i, name in enumerate(distinct)}
-    rows = [index[h] for h in hay]
-    if scorer == "ratio":
-        score = support.ref_ratio
-        prep = lambda s: s  # noqa: E731
-    elif scorer == "setratio":
-        import Levenshtein
-        score = lambda a, b: Levenshtein.setratio(a, b) * 100  # noqa: E731
-        prep = lambda s: s.split(" ")  # noqa: E731
-    elif scorer == "token_sort_ratio":
-        score = support.ref_ratio
-        prep = support.sorted_joined
-    else:
-        score = lambda a, b: support.ref_token_set_ratio(a[0], b[0], a[1], b[1])  # noqa: E731
-        prep = lambda s: (s, support.token_set_parts(s))  # noqa: E731
-    hay_prepped = [prep(h) for h in distinct]
+    hay_prepared = [prepare(h) for h in distinct]
     out = []
     for needle in needles:
-        p = prep(needle)
-        by_distinct = [score(p, h) for h in hay_prepped]
-        out.append([by_distinct[d] for d in rows])
+        p = prepare(needle)
+        by_distinct = [score(p, h) for h in hay_prepared]
+        out.append([by_distinct[index[h]] for h in hay])
     return out
 
 
@@ -204,7 +223,7 @@ def same_after_processing(name, rnd):
 def real_fixture():
     support.require_shared(support.WOF, support.IRS, support.NSI, support.IRS_HISTORY)
     rnd = random.Random(31337)
-    names = (support.sample_names(support.WOF, 1, 1150, seed=41)
+    names = (support.sample_names(support.WOF, 1, 1220, seed=41)
              + support.sample_names(support.IRS, 1, 850, seed=42)
              + support.sample_names(support.NSI, 2, 450, seed=43))
     related = []  # (name in the haystack, another name of the same organisation)
@@ -218,6 +237,10 @@ def real_fixture():
     hay_names += rnd.sample(names, 150)  # exact duplicates
     variants = [same_after_processing(n, rnd) for n in rnd.sample(names, 200)]
     hay_names += [v for v in variants if v][:150]
+    # Same words in another order or with extra spaces: equal for the token scorers.
+    multi_word = [n for n in names if n.count(" ") >= 2]
+    hay_names += [" ".join(reversed(n.split())) for n in rnd.sample(multi_word, 60)]
+    hay_names += [n.replace(" ", "   ", 1) for n in rnd.sample(multi_word, 20)]
     hay_names += ["", "&", "...", "  ", "A", "Z" * 250, "Acme & Sons, Inc."]
     rnd.shuffle(hay_names)
     ids = rnd.sample(range(10**6, 10**7), len(hay_names))
@@ -235,7 +258,7 @@ def real_fixture():
     return Fixture(fixture_dir("real"), hay, needles, "default")
 
 
-def test_real_fixture_has_duplicates_and_processing_twins():
+def test_real_fixture_has_duplicates_and_rows_equal_after_processing():
     fx = real_fixture()
     assert 2800 <= len(fx.hay_names) <= 3300, len(fx.hay_names)
     assert 140 <= len(fx.needles) <= 170, len(fx.needles)
@@ -243,6 +266,9 @@ def test_real_fixture_has_duplicates_and_processing_twins():
     assert len(fx.hay_names) - len(set(fx.hay_names)) >= 100, "too few exact duplicates"
     twins = len(set(fx.hay_names)) - len(set(processed))
     assert twins >= 100, f"only {twins} rows equal to another after processing"
+    sorted_forms = [support.sorted_joined(p) for p in processed]
+    token_twins = len(set(processed)) - len(set(sorted_forms))
+    assert token_twins >= 50, f"only {token_twins} rows equal to another after token sorting"
 
 
 def test_topk_ratio_on_real_names():
