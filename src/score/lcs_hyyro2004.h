@@ -47,6 +47,7 @@ class PatternMask {
   std::vector<char32_t> keys_;   // open addressing for code points >= 256; 0 = empty
   std::vector<uint64_t> vals_;
   std::vector<uint64_t> zeros_;
+  std::vector<char32_t> touched_;  // code points < 256 set by the last Build
 };
 
 // LCS length of the pattern and text[0..n). CharT is char (ASCII bytes only)

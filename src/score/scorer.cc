@@ -14,10 +14,20 @@ namespace needle {
 namespace score {
 
 void PatternMask::Build(std::u32string_view pattern) {
+  const size_t words = (pattern.size() + 63) / 64;
+  const size_t stride = std::max<size_t>(words, 1);
+  if (ascii_.size() != 256 * stride) {
+    ascii_.assign(256 * stride, 0);
+  } else {
+    // Rebuilt often (token scorers): clear only the rows the last pattern set.
+    for (char32_t c : touched_) {
+      for (size_t w = 0; w < stride; ++w) ascii_[static_cast<size_t>(c) * stride + w] = 0;
+    }
+  }
+  touched_.clear();
   len_ = pattern.size();
-  words_ = (len_ + 63) / 64;
-  ascii_.assign(256 * std::max<size_t>(words_, 1), 0);
-  zeros_.assign(std::max<size_t>(words_, 1), 0);
+  words_ = words;
+  zeros_.assign(stride, 0);
   size_t non_ascii = 0;
   for (char32_t c : pattern) non_ascii += c >= 256;
   keys_.clear();
@@ -33,6 +43,7 @@ void PatternMask::Build(std::u32string_view pattern) {
     const char32_t c = pattern[i];
     const uint64_t bit = 1ull << (i % 64);
     if (c < 256) {
+      touched_.push_back(c);
       ascii_[static_cast<size_t>(c) * words_ + i / 64] |= bit;
       continue;
     }
@@ -212,20 +223,28 @@ class TokenSetScorer final : public ScorerBase {
       }
     }
     if (!sect_.empty() && (diff_ab_.empty() || diff_ba_.empty())) return 100.0;
-    Join(diff_ab_, &ab_);
-    Join(diff_ba_, &ba_);
     const size_t sect_len = JoinedLength(sect_);
+    const size_t ab_len = JoinedLength(diff_ab_), ba_len = JoinedLength(diff_ba_);
     const size_t sep = sect_len ? 1 : 0;
-    const size_t sect_ab_len = sect_len + sep + ab_.size();
-    const size_t sect_ba_len = sect_len + sep + ba_.size();
-    // Indel distance of the two differences; the shared intersection prefix
-    // of both longer strings does not change it.
-    pm_.Build(ab_);
-    const size_t dist = ab_.size() + ba_.size() - 2 * Lcs(pm_, ba_);
-    double best = NormDistance100(dist, sect_ab_len + sect_ba_len);
+    const size_t sect_ab_len = sect_len + sep + ab_len;
+    const size_t sect_ba_len = sect_len + sep + ba_len;
+    double best = 0;
     if (sect_len) {
-      best = std::max(best, NormDistance100(sep + ab_.size(), sect_len + sect_ab_len));
-      best = std::max(best, NormDistance100(sep + ba_.size(), sect_len + sect_ba_len));
+      best = std::max(NormDistance100(sep + ab_len, sect_len + sect_ab_len),
+                      NormDistance100(sep + ba_len, sect_len + sect_ba_len));
+    }
+    // The differences' term needs an LCS; their indel distance is at least
+    // their length difference, so skip it when even that cannot win.
+    const size_t min_dist = ab_len > ba_len ? ab_len - ba_len : ba_len - ab_len;
+    const double diff_bound = NormDistance100(min_dist, sect_ab_len + sect_ba_len);
+    if (diff_bound > best && diff_bound >= cutoff) {
+      Join(diff_ab_, &ab_);
+      Join(diff_ba_, &ba_);
+      // Indel distance of the two differences; the shared intersection prefix
+      // of both longer strings does not change it.
+      pm_.Build(ab_);
+      const size_t dist = ab_len + ba_len - 2 * Lcs(pm_, ba_);
+      best = std::max(best, NormDistance100(dist, sect_ab_len + sect_ba_len));
     }
     return best >= cutoff ? best : 0;
   }
