@@ -99,6 +99,7 @@ class TableReader {
   // Fields of the last parsed record: data and end offsets.
   std::string field_data_;
   std::vector<size_t> field_ends_;
+  bool record_quoted_ = false;  // the last record had a quoted field ("" is not blank)
   std::vector<std::string> header_;
   int id_col_ = -1, name_col_ = 0;
   size_t ncols_ = 1;

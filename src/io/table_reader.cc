@@ -126,6 +126,7 @@ inline int TableReader::Peek() {
 Status TableReader::ParseRecord(bool* eof) {
   field_data_.clear();
   field_ends_.clear();
+  record_quoted_ = false;
   *eof = false;
   const int delim = format_ == TableFormat::kCsv ? ',' : format_ == TableFormat::kTsv ? '\t' : -2;
   const bool quoting = format_ == TableFormat::kCsv;
@@ -137,6 +138,7 @@ Status TableReader::ParseRecord(bool* eof) {
   for (;;) {  // one field per iteration
     int c = Peek();
     if (quoting && c == '"') {
+      record_quoted_ = true;
       const uint64_t quote_line = line_;
       ++pos_;
       ++consumed_;
@@ -361,7 +363,7 @@ Status TableReader::Next(TableRecord* rec, bool* eof) {
     Status s = ParseRecord(eof);
     if (!s.ok()) return s;
     if (*eof) return Status::Ok();  // trailing blank lines are dropped
-    const bool blank = field_ends_.size() == 1 && field_ends_[0] == 0;
+    const bool blank = field_ends_.size() == 1 && field_ends_[0] == 0 && !record_quoted_;
     if (blank) {
       if (pending_blank_ == 0) pending_blank_line_ = line;
       ++pending_blank_;

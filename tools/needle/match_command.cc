@@ -104,6 +104,8 @@ int RunMatch(const MatchArgs& a) {
   const auto scorer = ParseScorer(a.scorer);
   const auto processor = ParseProcessor(a.processor);
   if (!scorer) return Fail("unknown scorer '" + a.scorer + "' (choose from " + ScorerNames() + ")");
+  // Written so that NaN, which fails every comparison, is refused too.
+  if (!(a.cutoff >= 0 && a.cutoff <= 100)) return Fail("--cutoff must be a number from 0 to 100");
   if (!processor) return Fail("unknown processor '" + a.processor + "' (choose default or none)");
 
   TableOptions hay_opts;
