@@ -34,6 +34,7 @@ inline bool Better(const Hit& a, const Hit& b) {
 
 struct MatchOptions {
   ScorerKind scorer = ScorerKind::kRatio;
+  ScorerOptions scorer_options;
   size_t top_k = 1;   // >= 1
   double cutoff = 0;  // 0..100
   int threads = 0;    // 0: all cores

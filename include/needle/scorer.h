@@ -12,6 +12,10 @@
 //   setratio          python-Levenshtein 0.12 setratio(a.split(' '),
 //                     b.split(' ')) x 100: tokens paired by an optimal
 //                     assignment, 2 * sum(ratio of pairs) / (n_a + n_b).
+//   seqratio          python-Levenshtein 0.12 seqratio on the same tokens.
+//   QRatio, token_ratio  RapidFuzz 3.x.
+//   levenshtein, indel, lcs, osa, damerau_levenshtein, hamming, jaro,
+//   jaro_winkler, prefix, postfix  RapidFuzz 3.x normalized similarity x 100.
 // docs/scorers.md gives the formulas and edge cases.
 //
 // Scores are computed on Unicode code points by bit-parallel LCS kernels
@@ -30,7 +34,33 @@
 
 namespace needle {
 
-enum class ScorerKind { kRatio, kTokenSortRatio, kTokenSetRatio, kSetRatio };
+enum class ScorerKind {
+  kRatio,
+  kQRatio,
+  kTokenSortRatio,
+  kTokenSetRatio,
+  kTokenRatio,
+  kSetRatio,
+  kSeqRatio,
+  kLevenshtein,
+  kIndel,
+  kLcs,
+  kOsa,
+  kDamerauLevenshtein,
+  kHamming,
+  kJaro,
+  kJaroWinkler,
+  kPrefix,
+  kPostfix,
+};
+
+// Parameters of the scorers that have any.
+struct ScorerOptions {
+  // levenshtein's costs of inserting (into the needle), deleting (from it) and
+  // substituting a code point (--weights INS,DEL,SUB).
+  size_t insert_cost = 1, delete_cost = 1, substitute_cost = 1;
+  double prefix_weight = 0.1;  // jaro_winkler
+};
 
 std::optional<ScorerKind> ParseScorer(std::string_view name);
 const char* ScorerName(ScorerKind kind);
@@ -61,7 +91,8 @@ struct HayName {
 class CachedScorer {
  public:
   // REQUIRES: needle is valid UTF-8 (already processed).
-  static std::unique_ptr<CachedScorer> Create(ScorerKind kind, std::string_view needle);
+  static std::unique_ptr<CachedScorer> Create(ScorerKind kind, std::string_view needle,
+                                              const ScorerOptions& options = ScorerOptions());
   virtual ~CachedScorer() = default;
 
   // The score of the needle against `hay` if it is >= cutoff, else 0.
@@ -80,6 +111,14 @@ class CachedScorer {
 
 // Convenience: score two processed names (no cutoff; b is converted to the
 // scorer's NameForm). Slow path for tools and tests; search uses CachedScorer.
-double ScorePair(ScorerKind kind, std::string_view a, std::string_view b);
+double ScorePair(ScorerKind kind, std::string_view a, std::string_view b,
+                 const ScorerOptions& options = ScorerOptions());
+
+// The raw measure behind a normalized scorer: the distance (levenshtein, indel,
+// osa, damerau_levenshtein, hamming: an integer), the similarity (lcs, prefix,
+// postfix: an integer; jaro, jaro_winkler: 0-1), or, for the fuzz and
+// python-Levenshtein scorers, the score itself.
+double RawScorePair(ScorerKind kind, std::string_view a, std::string_view b,
+                    const ScorerOptions& options = ScorerOptions());
 
 }  // namespace needle

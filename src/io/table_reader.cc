@@ -130,7 +130,6 @@ Status TableReader::ParseRecord(bool* eof) {
   *eof = false;
   const int delim = format_ == TableFormat::kCsv ? ',' : format_ == TableFormat::kTsv ? '\t' : -2;
   const bool quoting = format_ == TableFormat::kCsv;
-  const uint64_t start_line = line_;
   if (Peek() < 0) {
     *eof = true;
     return Status::Ok();
@@ -216,7 +215,6 @@ Status TableReader::ParseRecord(bool* eof) {
     }
     break;
   }
-  (void)start_line;
   return Status::Ok();
 }
 

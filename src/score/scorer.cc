@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "score/edit_measures.h"
 #include "score/lcs_hyyro2004.h"
 #include "score/munkres.h"
 #include "text/utf8.h"
@@ -58,7 +59,16 @@ void PatternMask::Build(std::u32string_view pattern) {
 
 namespace {
 
+using score::CommonPrefix;
+using score::CommonSuffix;
+using score::DamerauLevenshteinDistance;
+using score::HammingDistance;
+using score::JaroSimilarity;
+using score::JaroWinklerSimilarity;
 using score::LcsHyyro2004;
+using score::LevenshteinHyyro2003;
+using score::LevenshteinWagnerFischer;
+using score::OsaDistance;
 using score::PatternMask;
 
 // RapidFuzz's Indel normalized similarity x 100.
@@ -171,10 +181,15 @@ class ScorerBase : public CachedScorer {
 
 class RatioScorer final : public ScorerBase {
  public:
-  explicit RatioScorer(std::string_view needle) : ScorerBase(needle) { pm_.Build(needle_); }
+  // empty_is_zero: QRatio, which scores 0 when either name is empty.
+  RatioScorer(std::string_view needle, bool empty_is_zero)
+      : ScorerBase(needle), empty_is_zero_(empty_is_zero) {
+    pm_.Build(needle_);
+  }
 
   double Score(const HayName& hay, double cutoff) override {
     const size_t m = needle_.size(), n = hay.cp_len;
+    if (empty_is_zero_ && (m == 0 || n == 0)) return 0;
     if (cutoff > 0 && IndelRatio(std::min(m, n), m + n) < cutoff) return 0;
     size_t lcs;
     if (hay.ascii) {
@@ -186,39 +201,36 @@ class RatioScorer final : public ScorerBase {
     return s >= cutoff ? s : 0;
   }
   double MaxScoreForLength(uint32_t n) const override {
+    if (empty_is_zero_ && (needle_.empty() || n == 0)) return 0;
     return IndelRatio(std::min<size_t>(needle_.size(), n), needle_.size() + n);
   }
   uint32_t PeakLength() const override { return static_cast<uint32_t>(needle_.size()); }
 
  private:
   PatternMask pm_;
+  bool empty_is_zero_;
 };
 
-class TokenSetScorer final : public ScorerBase {
+// RapidFuzz's token_set_ratio on two sorted, duplicate-free token lists.
+// *subset is set when the subset rule gave 100.
+class TokenSetCore {
  public:
-  explicit TokenSetScorer(std::string_view needle) : ScorerBase(needle) {
-    SortedTokens(needle_, &needle_tokens_);
-    needle_tokens_.erase(std::unique(needle_tokens_.begin(), needle_tokens_.end()),
-                         needle_tokens_.end());
-  }
-
-  // The hay is stored as its sorted token set (NameForm::kSortedTokenSet).
-  double Score(const HayName& hay, double cutoff) override {
-    SplitWhitespace(HayCodePoints(hay), &hay_tokens_);
-    if (needle_tokens_.empty() || hay_tokens_.empty()) return 0;
+  double Compute(const std::vector<std::u32string_view>& a,
+                 const std::vector<std::u32string_view>& b, double cutoff,
+                 std::vector<uint64_t>* words) {
+    if (a.empty() || b.empty()) return 0;
     // Merge the two sorted token lists into intersection and differences.
     sect_.clear();
     diff_ab_.clear();
     diff_ba_.clear();
     size_t i = 0, j = 0;
-    while (i < needle_tokens_.size() || j < hay_tokens_.size()) {
-      if (j == hay_tokens_.size() ||
-          (i < needle_tokens_.size() && needle_tokens_[i] < hay_tokens_[j])) {
-        diff_ab_.push_back(needle_tokens_[i++]);
-      } else if (i == needle_tokens_.size() || hay_tokens_[j] < needle_tokens_[i]) {
-        diff_ba_.push_back(hay_tokens_[j++]);
+    while (i < a.size() || j < b.size()) {
+      if (j == b.size() || (i < a.size() && a[i] < b[j])) {
+        diff_ab_.push_back(a[i++]);
+      } else if (i == a.size() || b[j] < a[i]) {
+        diff_ba_.push_back(b[j++]);
       } else {
-        sect_.push_back(needle_tokens_[i++]);
+        sect_.push_back(a[i++]);
         ++j;
       }
     }
@@ -243,8 +255,62 @@ class TokenSetScorer final : public ScorerBase {
       // Indel distance of the two differences; the shared intersection prefix
       // of both longer strings does not change it.
       pm_.Build(ab_);
-      const size_t dist = ab_len + ba_len - 2 * Lcs(pm_, ba_);
+      if (words->size() < pm_.words()) words->resize(pm_.words());
+      const size_t dist =
+          ab_len + ba_len - 2 * LcsHyyro2004(pm_, ba_.data(), ba_.size(), words->data());
       best = std::max(best, NormDistance100(dist, sect_ab_len + sect_ba_len));
+    }
+    return best;
+  }
+
+ private:
+  std::vector<std::u32string_view> sect_, diff_ab_, diff_ba_;
+  std::u32string ab_, ba_;
+  PatternMask pm_;
+};
+
+class TokenSetScorer final : public ScorerBase {
+ public:
+  explicit TokenSetScorer(std::string_view needle) : ScorerBase(needle) {
+    SortedTokens(needle_, &needle_tokens_);
+    needle_tokens_.erase(std::unique(needle_tokens_.begin(), needle_tokens_.end()),
+                         needle_tokens_.end());
+  }
+
+  // The hay is stored as its sorted token set (NameForm::kSortedTokenSet).
+  double Score(const HayName& hay, double cutoff) override {
+    SplitWhitespace(HayCodePoints(hay), &hay_tokens_);
+    const double s = core_.Compute(needle_tokens_, hay_tokens_, cutoff, &words_);
+    return s >= cutoff ? s : 0;
+  }
+  double MaxScoreForLength(uint32_t) const override { return 100.0; }
+  uint32_t PeakLength() const override { return 0; }
+
+ private:
+  std::vector<std::u32string_view> needle_tokens_, hay_tokens_;
+  TokenSetCore core_;
+};
+
+// RapidFuzz's token_ratio: the better of token_sort_ratio and token_set_ratio,
+// computed together. The hay is stored sorted (NameForm::kSortedTokens).
+class TokenRatioScorer final : public ScorerBase {
+ public:
+  explicit TokenRatioScorer(std::string_view needle) : ScorerBase(needle) {
+    SortedTokens(needle_, &needle_sorted_);
+    Join(needle_sorted_, &needle_joined_);
+    pm_.Build(needle_joined_);
+    needle_set_ = needle_sorted_;
+    needle_set_.erase(std::unique(needle_set_.begin(), needle_set_.end()), needle_set_.end());
+  }
+
+  double Score(const HayName& hay, double cutoff) override {
+    const std::u32string_view text = HayCodePoints(hay);
+    SplitWhitespace(text, &hay_set_);
+    if (needle_set_.empty() || hay_set_.empty()) return 0;
+    hay_set_.erase(std::unique(hay_set_.begin(), hay_set_.end()), hay_set_.end());
+    double best = core_.Compute(needle_set_, hay_set_, cutoff, &words_);
+    if (best < 100.0) {
+      best = std::max(best, IndelRatio(Lcs(pm_, text), needle_joined_.size() + text.size()));
     }
     return best >= cutoff ? best : 0;
   }
@@ -252,9 +318,10 @@ class TokenSetScorer final : public ScorerBase {
   uint32_t PeakLength() const override { return 0; }
 
  private:
-  std::vector<std::u32string_view> needle_tokens_, hay_tokens_, sect_, diff_ab_, diff_ba_;
-  std::u32string ab_, ba_;
+  std::vector<std::u32string_view> needle_sorted_, needle_set_, hay_set_;
+  std::u32string needle_joined_;
   PatternMask pm_;
+  TokenSetCore core_;
 };
 
 class SetRatioScorer final : public ScorerBase {
@@ -380,6 +447,204 @@ class SetRatioScorer final : public ScorerBase {
   score::MunkresWork munkres_;
 };
 
+// python-Levenshtein 0.12 seqratio(a.split(' '), b.split(' ')) x 100: an edit
+// distance over token sequences where inserting or deleting a token costs 1
+// and replacing x by y costs 2 indel(x, y) / (|x| + |y|).
+class SeqRatioScorer final : public ScorerBase {
+ public:
+  explicit SeqRatioScorer(std::string_view needle) : ScorerBase(needle) {
+    SplitSpace(needle_, &needle_tokens_);
+  }
+
+  double Score(const HayName& hay, double cutoff) override {
+    SplitSpace(HayCodePoints(hay), &hay_tokens_);
+    const size_t total = needle_tokens_.size() + hay_tokens_.size();
+    const double s = (static_cast<double>(total) - Distance()) / static_cast<double>(total) * 100.0;
+    return s >= cutoff ? s : 0;
+  }
+  double MaxScoreForLength(uint32_t) const override { return 100.0; }
+  uint32_t PeakLength() const override { return 0; }
+
+ private:
+  // Follows lev_u_edit_seq_distance step by step, including its pointer into
+  // the second list, which only advances on pairs that are not both empty.
+  double Distance() {
+    std::u32string_view* a = needle_tokens_.data();
+    std::u32string_view* b = hay_tokens_.data();
+    size_t n1 = needle_tokens_.size(), n2 = hay_tokens_.size();
+    while (n1 > 0 && n2 > 0 && *a == *b) {
+      ++a;
+      ++b;
+      --n1;
+      --n2;
+    }
+    while (n1 > 0 && n2 > 0 && a[n1 - 1] == b[n2 - 1]) {
+      --n1;
+      --n2;
+    }
+    if (n1 == 0) return static_cast<double>(n2);
+    if (n2 == 0) return static_cast<double>(n1);
+    if (n1 > n2) {
+      std::swap(a, b);
+      std::swap(n1, n2);
+    }
+    row_.resize(n2 + 1);
+    for (size_t i = 0; i <= n2; ++i) row_[i] = static_cast<double>(i);
+    for (size_t i = 1; i <= n1; ++i) {
+      const std::u32string_view s1 = a[i - 1];
+      mask_.Build(s1);
+      size_t k = 0;
+      double diag = static_cast<double>(i) - 1.0;
+      double x = static_cast<double>(i);
+      for (size_t p = 1; p <= n2; ++p) {
+        const size_t l = s1.size() + b[k].size();
+        double q;
+        if (l == 0) {
+          q = diag;
+        } else {
+          const size_t d = s1.size() + b[k].size() - 2 * Lcs(mask_, b[k]);
+          ++k;
+          q = diag + 2.0 / static_cast<double>(l) * static_cast<double>(d);
+        }
+        x += 1.0;
+        if (x > q) x = q;
+        diag = row_[p];
+        if (x > diag + 1.0) x = diag + 1.0;
+        row_[p] = x;
+      }
+    }
+    return row_[n2];
+  }
+
+  std::vector<std::u32string_view> needle_tokens_, hay_tokens_;
+  std::vector<double> row_;
+  PatternMask mask_;
+};
+
+// RapidFuzz's normalized similarity x 100 of an edit measure:
+// 100 * (1 - distance / maximum), 100 when the maximum is 0.
+inline double NormalizedSimilarity100(double distance, double maximum) {
+  const double norm_dist = maximum > 0 ? distance / maximum : 0.0;
+  return (1.0 - norm_dist) * 100.0;
+}
+
+// The edit measures: levenshtein, indel, lcs, osa, damerau_levenshtein,
+// hamming, jaro, jaro_winkler, prefix, postfix.
+class MeasureScorer final : public ScorerBase {
+ public:
+  MeasureScorer(ScorerKind kind, std::string_view needle, const ScorerOptions& options)
+      : ScorerBase(needle), kind_(kind), options_(options) {
+    pm_.Build(needle_);
+  }
+
+  double Score(const HayName& hay, double cutoff) override {
+    if (cutoff > 0 && MaxScoreForLength(hay.cp_len) < cutoff) return 0;
+    const double s = Normalized(HayCodePoints(hay));
+    return s >= cutoff ? s : 0;
+  }
+
+  // Every measure here is at best its length-only bound: a distance of at
+  // least |m - n| over max(m, n) (or the weighted maximum), a similarity of
+  // at most min(m, n); for jaro at most min(m, n) matches.
+  double MaxScoreForLength(uint32_t n32) const override {
+    const size_t m = needle_.size(), n = n32;
+    const size_t lo = std::min(m, n), hi = std::max(m, n);
+    switch (kind_) {
+      case ScorerKind::kIndel:
+        return IndelRatio(lo, m + n);
+      case ScorerKind::kJaro:
+      case ScorerKind::kJaroWinkler: {
+        if (m == 0 || n == 0) return m == n ? 100.0 : 0.0;
+        const double jaro = (static_cast<double>(lo) / static_cast<double>(m) +
+                             static_cast<double>(lo) / static_cast<double>(n) + 1.0) /
+                            3.0;
+        if (kind_ == ScorerKind::kJaro) return jaro * 100.0 + 1e-9;
+        return std::min(1.0, jaro + 4 * options_.prefix_weight * (1.0 - jaro)) * 100.0 + 1e-9;
+      }
+      case ScorerKind::kLevenshtein:
+        if (!UnitWeights()) return 100.0;
+        [[fallthrough]];
+      default:
+        return NormalizedSimilarity100(static_cast<double>(hi - lo), static_cast<double>(hi));
+    }
+  }
+  uint32_t PeakLength() const override { return static_cast<uint32_t>(needle_.size()); }
+
+  double Raw(std::u32string_view b) {
+    const std::u32string_view a = needle_;
+    switch (kind_) {
+      case ScorerKind::kLevenshtein:
+        if (UnitWeights()) {
+          return static_cast<double>(LevenshteinHyyro2003(pm_, b, Words(2 * pm_.words())));
+        }
+        return static_cast<double>(LevenshteinWagnerFischer(
+            a, b, options_.insert_cost, options_.delete_cost, options_.substitute_cost));
+      case ScorerKind::kIndel:
+        return static_cast<double>(a.size() + b.size() - 2 * Lcs(pm_, b));
+      case ScorerKind::kLcs:
+        return static_cast<double>(Lcs(pm_, b));
+      case ScorerKind::kOsa:
+        return static_cast<double>(OsaDistance(a, b));
+      case ScorerKind::kDamerauLevenshtein:
+        return static_cast<double>(DamerauLevenshteinDistance(a, b));
+      case ScorerKind::kHamming:
+        return static_cast<double>(HammingDistance(a, b));
+      case ScorerKind::kJaro:
+        return JaroSimilarity(a, b);
+      case ScorerKind::kJaroWinkler:
+        return JaroWinklerSimilarity(a, b, options_.prefix_weight);
+      case ScorerKind::kPrefix:
+        return static_cast<double>(CommonPrefix(a, b));
+      case ScorerKind::kPostfix:
+        return static_cast<double>(CommonSuffix(a, b));
+      default:
+        return 0;
+    }
+  }
+
+  double Normalized(std::u32string_view b) {
+    const double raw = Raw(b);
+    const double m = static_cast<double>(needle_.size()), n = static_cast<double>(b.size());
+    const double longer = std::max(m, n);
+    switch (kind_) {
+      case ScorerKind::kLevenshtein:
+        return NormalizedSimilarity100(raw, LevenshteinMaximum(needle_.size(), b.size()));
+      case ScorerKind::kIndel:
+        return NormalizedSimilarity100(raw, m + n);
+      case ScorerKind::kLcs:
+      case ScorerKind::kPrefix:
+      case ScorerKind::kPostfix:
+        return NormalizedSimilarity100(longer - raw, longer);
+      case ScorerKind::kJaro:
+      case ScorerKind::kJaroWinkler:
+        return raw * 100.0;
+      default:  // osa, damerau_levenshtein, hamming
+        return NormalizedSimilarity100(raw, longer);
+    }
+  }
+
+ private:
+  bool UnitWeights() const {
+    return options_.insert_cost == 1 && options_.delete_cost == 1 && options_.substitute_cost == 1;
+  }
+  // The largest weighted distance two strings of these lengths can have.
+  double LevenshteinMaximum(size_t len1, size_t len2) const {
+    size_t max_dist = len1 * options_.delete_cost + len2 * options_.insert_cost;
+    if (len1 >= len2) {
+      max_dist = std::min(max_dist,
+                          len2 * options_.substitute_cost + (len1 - len2) * options_.delete_cost);
+    } else {
+      max_dist = std::min(max_dist,
+                          len1 * options_.substitute_cost + (len2 - len1) * options_.insert_cost);
+    }
+    return static_cast<double>(max_dist);
+  }
+
+  ScorerKind kind_;
+  ScorerOptions options_;
+  PatternMask pm_;
+};
+
 }  // namespace
 
 void CachedScorer::LengthWindow(double cutoff, uint32_t* lo, uint32_t* hi) const {
@@ -417,27 +682,36 @@ void CachedScorer::LengthWindow(double cutoff, uint32_t* lo, uint32_t* hi) const
   *hi = static_cast<uint32_t>(a);
 }
 
-std::unique_ptr<CachedScorer> CachedScorer::Create(ScorerKind kind, std::string_view needle) {
+std::unique_ptr<CachedScorer> CachedScorer::Create(ScorerKind kind, std::string_view needle,
+                                                   const ScorerOptions& options) {
   switch (kind) {
     case ScorerKind::kRatio:
-      return std::make_unique<RatioScorer>(needle);
+      return std::make_unique<RatioScorer>(needle, false);
+    case ScorerKind::kQRatio:
+      return std::make_unique<RatioScorer>(needle, true);
     case ScorerKind::kTokenSortRatio: {
       // ratio of the sorted forms; the hay is stored sorted already.
       std::string sorted;
       ToNameForm(NameForm::kSortedTokens, needle, &sorted);
-      return std::make_unique<RatioScorer>(sorted);
+      return std::make_unique<RatioScorer>(sorted, false);
     }
     case ScorerKind::kTokenSetRatio:
       return std::make_unique<TokenSetScorer>(needle);
+    case ScorerKind::kTokenRatio:
+      return std::make_unique<TokenRatioScorer>(needle);
     case ScorerKind::kSetRatio:
       return std::make_unique<SetRatioScorer>(needle);
+    case ScorerKind::kSeqRatio:
+      return std::make_unique<SeqRatioScorer>(needle);
+    default:
+      return std::make_unique<MeasureScorer>(kind, needle, options);
   }
-  return nullptr;
 }
 
 NameForm NameFormFor(ScorerKind kind) {
   switch (kind) {
     case ScorerKind::kTokenSortRatio:
+    case ScorerKind::kTokenRatio:
       return NameForm::kSortedTokens;
     case ScorerKind::kTokenSetRatio:
       return NameForm::kSortedTokenSet;
@@ -473,12 +747,36 @@ void ToNameForm(NameForm form, std::string_view processed, std::string* out) {
   *out = text::Encode(joined);
 }
 
-double ScorePair(ScorerKind kind, std::string_view a, std::string_view b_processed) {
-  auto scorer = CachedScorer::Create(kind, a);
+double ScorePair(ScorerKind kind, std::string_view a, std::string_view b_processed,
+                 const ScorerOptions& options) {
+  auto scorer = CachedScorer::Create(kind, a, options);
   std::string b;
   ToNameForm(NameFormFor(kind), b_processed, &b);
   HayName hay{b, static_cast<uint32_t>(text::CodePointCount(b)), text::IsAscii(b)};
   return scorer->Score(hay, 0);
+}
+
+double RawScorePair(ScorerKind kind, std::string_view a, std::string_view b,
+                    const ScorerOptions& options) {
+  switch (kind) {
+    case ScorerKind::kLevenshtein:
+    case ScorerKind::kIndel:
+    case ScorerKind::kLcs:
+    case ScorerKind::kOsa:
+    case ScorerKind::kDamerauLevenshtein:
+    case ScorerKind::kHamming:
+    case ScorerKind::kJaro:
+    case ScorerKind::kJaroWinkler:
+    case ScorerKind::kPrefix:
+    case ScorerKind::kPostfix: {
+      MeasureScorer scorer(kind, a, options);
+      std::u32string cps;
+      text::Decode(b, &cps);
+      return scorer.Raw(cps);
+    }
+    default:
+      return ScorePair(kind, a, b, options);
+  }
 }
 
 namespace {
@@ -488,9 +786,22 @@ struct NamedScorer {
 };
 constexpr NamedScorer kScorers[] = {
     {"ratio", ScorerKind::kRatio},
-    {"setratio", ScorerKind::kSetRatio},
-    {"token_set_ratio", ScorerKind::kTokenSetRatio},
+    {"QRatio", ScorerKind::kQRatio},
     {"token_sort_ratio", ScorerKind::kTokenSortRatio},
+    {"token_set_ratio", ScorerKind::kTokenSetRatio},
+    {"token_ratio", ScorerKind::kTokenRatio},
+    {"setratio", ScorerKind::kSetRatio},
+    {"seqratio", ScorerKind::kSeqRatio},
+    {"levenshtein", ScorerKind::kLevenshtein},
+    {"indel", ScorerKind::kIndel},
+    {"lcs", ScorerKind::kLcs},
+    {"osa", ScorerKind::kOsa},
+    {"damerau_levenshtein", ScorerKind::kDamerauLevenshtein},
+    {"hamming", ScorerKind::kHamming},
+    {"jaro", ScorerKind::kJaro},
+    {"jaro_winkler", ScorerKind::kJaroWinkler},
+    {"prefix", ScorerKind::kPrefix},
+    {"postfix", ScorerKind::kPostfix},
 };
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include <random>
 
 #include "needle/processor.h"
+#include "score/edit_measures.h"
 #include "score/lcs_hyyro2004.h"
 #include "score/munkres.h"
 #include "text/utf8.h"
@@ -267,6 +268,113 @@ TEST(Scorers, RealNamesEqualReferences) {
     text::Decode(pb, &b);
     ASSERT_NEAR(ScorePair(ScorerKind::kRatio, pa, pb), RatioRef(a, b), 1e-9);
     ASSERT_NEAR(ScorePair(ScorerKind::kTokenSetRatio, pa, pb), TokenSetRef(a, b), 1e-9);
+  }
+}
+
+}  // namespace
+}  // namespace needle
+
+namespace needle {
+namespace {
+
+// --- edit measures (issue 3) against plain dynamic programming ---
+
+size_t LevenshteinDp(std::u32string_view a, std::u32string_view b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+TEST(EditMeasures, LevenshteinBitParallelEqualsDp) {
+  std::mt19937 rng(21);
+  for (int iter = 0; iter < 3000; ++iter) {
+    const auto& alphabet = iter % 2 ? kSmall : kMixed;
+    const size_t max_len = iter % 3 == 0 ? 300 : 70;  // one to five words
+    const std::u32string a = RandomString(rng, max_len, alphabet);
+    const std::u32string b = RandomString(rng, max_len, alphabet);
+    PatternMask pm;
+    pm.Build(a);
+    std::vector<uint64_t> scratch(2 * pm.words() + 2);
+    ASSERT_EQ(score::LevenshteinHyyro2003(pm, b, scratch.data()), LevenshteinDp(a, b))
+        << text::Encode(a) << " | " << text::Encode(b);
+  }
+  std::u32string a(10000, U'a'), b(10000, U'a');
+  for (auto& c : a) c = kMixed[rng() % kMixed.size()];
+  for (auto& c : b) c = kMixed[rng() % kMixed.size()];
+  PatternMask pm;
+  pm.Build(a);
+  std::vector<uint64_t> scratch(2 * pm.words());
+  EXPECT_EQ(score::LevenshteinHyyro2003(pm, b, scratch.data()), LevenshteinDp(a, b));
+}
+
+TEST(EditMeasures, WeightedLevenshteinProperties) {
+  std::mt19937 rng(22);
+  for (int iter = 0; iter < 1000; ++iter) {
+    const std::u32string a = RandomString(rng, 30, kSmall), b = RandomString(rng, 30, kSmall);
+    // Unit weights: Levenshtein; substitution 2: Indel (m + n - 2 LCS).
+    EXPECT_EQ(score::LevenshteinWagnerFischer(a, b, 1, 1, 1), LevenshteinDp(a, b));
+    EXPECT_EQ(score::LevenshteinWagnerFischer(a, b, 1, 1, 2), a.size() + b.size() - 2 * LcsDp(a, b));
+    // Swapping the strings swaps the roles of insertion and deletion.
+    EXPECT_EQ(score::LevenshteinWagnerFischer(a, b, 2, 3, 4),
+              score::LevenshteinWagnerFischer(b, a, 3, 2, 4));
+  }
+}
+
+// Damerau-Levenshtein by brute force over edit scripts is too slow; instead
+// the known orderings and transposition cases pin it down.
+TEST(EditMeasures, TranspositionDistancesOrderAndCases) {
+  EXPECT_EQ(score::OsaDistance(U"ca", U"abc"), 3u);                 // OSA cannot edit twice
+  EXPECT_EQ(score::DamerauLevenshteinDistance(U"ca", U"abc"), 2u);  // unrestricted can
+  EXPECT_EQ(score::OsaDistance(U"abcd", U"acbd"), 1u);
+  EXPECT_EQ(score::DamerauLevenshteinDistance(U"abcd", U"acbd"), 1u);
+  std::mt19937 rng(23);
+  for (int iter = 0; iter < 2000; ++iter) {
+    const std::u32string a = RandomString(rng, 20, kSmall), b = RandomString(rng, 20, kSmall);
+    const size_t lev = LevenshteinDp(a, b), osa = score::OsaDistance(a, b),
+                 dl = score::DamerauLevenshteinDistance(a, b);
+    EXPECT_LE(dl, osa);
+    EXPECT_LE(osa, lev);
+    EXPECT_EQ(score::DamerauLevenshteinDistance(a, b), score::DamerauLevenshteinDistance(b, a));
+  }
+}
+
+TEST(EditMeasures, JaroKnownValues) {
+  EXPECT_NEAR(score::JaroSimilarity(U"MARTHA", U"MARHTA"), 17.0 / 18.0, 1e-12);
+  EXPECT_NEAR(score::JaroSimilarity(U"DIXON", U"DICKSONX"), 0.7666666666666666, 1e-12);
+  EXPECT_NEAR(score::JaroWinklerSimilarity(U"MARTHA", U"MARHTA", 0.1), 0.9611111111111111, 1e-12);
+  EXPECT_EQ(score::JaroSimilarity(U"", U""), 1.0);
+  EXPECT_EQ(score::JaroSimilarity(U"abc", U""), 0.0);
+}
+
+TEST(Scorers, EveryMeasureRespectsItsLengthBoundAndCutoff) {
+  std::mt19937 rng(24);
+  for (ScorerKind k : {ScorerKind::kQRatio, ScorerKind::kTokenRatio, ScorerKind::kSeqRatio,
+                       ScorerKind::kLevenshtein, ScorerKind::kIndel, ScorerKind::kLcs,
+                       ScorerKind::kOsa, ScorerKind::kDamerauLevenshtein, ScorerKind::kHamming,
+                       ScorerKind::kJaro, ScorerKind::kJaroWinkler, ScorerKind::kPrefix,
+                       ScorerKind::kPostfix}) {
+    for (int iter = 0; iter < 800; ++iter) {
+      const std::string a = text::Encode(RandomString(rng, 25, kMixed));
+      const std::string b = text::Encode(RandomString(rng, 25, kMixed));
+      auto scorer = CachedScorer::Create(k, a);
+      std::string formed;
+      ToNameForm(NameFormFor(k), b, &formed);
+      const HayName hay{formed, static_cast<uint32_t>(text::CodePointCount(formed)),
+                        text::IsAscii(formed)};
+      const double full = scorer->Score(hay, 0);
+      ASSERT_GE(full, 0.0);
+      ASSERT_LE(full, 100.0 + 1e-9);
+      EXPECT_LE(full, scorer->MaxScoreForLength(hay.cp_len) + 1e-9) << ScorerName(k);
+      const double cutoff = static_cast<double>(rng() % 101);
+      EXPECT_EQ(scorer->Score(hay, cutoff), full >= cutoff ? full : 0.0) << ScorerName(k);
+    }
   }
 }
 

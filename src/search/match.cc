@@ -41,7 +41,6 @@ Status MatchTable(const Haystack& hay, TableReader& needles, const MatchOptions&
   Status input_error, output_error;
   std::atomic<bool> stop{false};
   uint64_t done = 0;
-  std::string processed;
   arena.execute([&] {
     tbb::parallel_pipeline(
         static_cast<size_t>(threads) * kTokensPerThread,
@@ -81,7 +80,7 @@ Status MatchTable(const Haystack& hay, TableReader& needles, const MatchOptions&
                   std::string p;
                   for (Needle& n : batch->needles) {
                     ProcessName(hay.processor(), n.name, &p);
-                    auto scorer = CachedScorer::Create(options.scorer, p);
+                    auto scorer = CachedScorer::Create(options.scorer, p, options.scorer_options);
                     ScanTopK(hay, *scorer, options.top_k, options.cutoff, &n.hits);
                   }
                   return batch;
@@ -107,7 +106,6 @@ Status MatchTable(const Haystack& hay, TableReader& needles, const MatchOptions&
               delete batch;
             }));
   });
-  (void)processed;
   if (!input_error.ok()) return input_error;
   return output_error;
 }

@@ -1,9 +1,8 @@
 #!/usr/bin/python3
 """Regenerates data/rapidfuzz_sample.tsv from ../shared/vectors.
 
-A deterministic sample of 2,000 rows of rapidfuzz_vectors.tsv.xz with only
-the columns s1, s2, ratio, token_sort_ratio, token_set_ratio (values copied
-as text), so the RapidFuzz parity tests also run without ../shared. 150 rows
+A deterministic sample of 2,000 rows of rapidfuzz_vectors.tsv.xz with all its
+columns (values copied as text), so the RapidFuzz parity tests also run without ../shared. 150 rows
 come from the edge cases (a name that is empty or one code point long), the
 rest from all other rows; both drawn with a fixed seed, kept in file order.
 
@@ -18,7 +17,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import support  # noqa: E402
 
-COLUMNS = ("s1", "s2", "ratio", "token_sort_ratio", "token_set_ratio")
+COLUMNS = ("s1", "s2", "ratio", "partial_ratio", "token_sort_ratio", "token_set_ratio",
+           "token_ratio", "partial_token_sort_ratio", "partial_token_set_ratio",
+           "partial_token_ratio", "WRatio", "QRatio", "levenshtein", "indel", "lcs", "osa",
+           "damerau_levenshtein", "jaro", "jaro_winkler", "prefix", "postfix")
 SAMPLE_ROWS = 2000
 EDGE_ROWS = 150
 SEED = 20275

@@ -93,9 +93,11 @@ def parse_match_csv(text):
 
 def score_pairs(pairs, scorer, processor, tmpdir):
     """Scores many (a, b) pairs with one `needle score --pairs FILE` call."""
-    path = Path(tmpdir) / f"pairs-{scorer}-{processor}.tsv"
+    # A scorer may carry flags: "levenshtein --raw".
+    name, *flags = scorer.split()
+    path = Path(tmpdir) / f"pairs-{name}-{processor}.tsv"
     write_pairs(path, pairs)
-    out = run_ok(["score", "--scorer", scorer, "--processor", processor, "--pairs", path])
+    out = run_ok(["score", "--scorer", name, *flags, "--processor", processor, "--pairs", path])
     lines = out.split("\n")
     assert lines[-1] == "", "score output does not end with a newline"
     lines = lines[:-1]
@@ -246,9 +248,21 @@ def ref_token_set_ratio(a, b, parts_a=None, parts_b=None):
     return best
 
 
+def ref_seqratio(a, b):
+    """python-Levenshtein 0.12 seqratio(a.split(' '), b.split(' ')) x 100."""
+    return Levenshtein.seqratio(a.split(" "), b.split(" ")) * 100
+
+
+def ref_levenshtein_raw(a, b):
+    """python-Levenshtein's distance (unit costs), as `needle score --raw`."""
+    return float(Levenshtein.distance(a, b))
+
+
 REF_SCORERS = {
     "ratio": ref_ratio,
     "setratio": ref_setratio,
+    "seqratio": ref_seqratio,
+    "levenshtein --raw": ref_levenshtein_raw,
     "token_sort_ratio": ref_token_sort_ratio,
     "token_set_ratio": ref_token_set_ratio,
 }

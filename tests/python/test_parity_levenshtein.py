@@ -1,4 +1,5 @@
-"""Parity of `ratio` and `setratio` with python-Levenshtein 0.12 (x 100).
+"""Parity of `ratio`, `setratio`, `seqratio` (x 100) and the Levenshtein distance
+with python-Levenshtein 0.12.
 
 Real pairs come from ../shared/data: perturbed copies of venue, charity and
 brand names (typos, dropped and swapped words, '&'/'and', punctuation, runs
@@ -205,6 +206,26 @@ def test_setratio_equals_python_levenshtein_on_hostile_strings_unprocessed():
 
 def test_setratio_equals_python_levenshtein_on_hostile_strings_default_processor():
     check_parity(hostile_pairs(True), "setratio", "default")
+
+
+def test_seqratio_equals_python_levenshtein_on_real_pairs_unprocessed():
+    check_parity(real_pairs(), "seqratio", "none")
+
+
+def test_seqratio_equals_python_levenshtein_on_real_pairs_default_processor():
+    check_parity(default_fit_real_pairs(), "seqratio", "default")
+
+
+def test_seqratio_equals_python_levenshtein_on_hostile_strings():
+    check_parity(hostile_pairs(False), "seqratio", "none")
+
+
+def test_levenshtein_distance_equals_python_levenshtein_on_real_pairs():
+    check_parity(real_pairs(), "levenshtein --raw", "none")
+
+
+def test_levenshtein_distance_equals_python_levenshtein_on_hostile_strings():
+    check_parity(hostile_pairs(False), "levenshtein --raw", "none")
 
 
 def test_hostile_set_has_astral_empty_and_long_strings():

@@ -1,4 +1,4 @@
-"""Parity of ratio, token_sort_ratio and token_set_ratio with RapidFuzz 3.x.
+"""Parity of the RapidFuzz 3.x scorers needle implements with RapidFuzz.
 
 The expected scores are the columns of ../shared/vectors/rapidfuzz_vectors.tsv.xz
 (computed by rapidfuzz-cpp 3.3.3 on code points, no processing), so needle runs
@@ -11,7 +11,11 @@ import lzma
 import support
 
 SAMPLE = support.DATA / "rapidfuzz_sample.tsv"
-CHECKED = ("ratio", "token_sort_ratio", "token_set_ratio")
+CHECKED = ("ratio", "token_sort_ratio", "token_set_ratio", "token_ratio", "QRatio",
+           "levenshtein", "indel", "lcs", "osa", "damerau_levenshtein", "jaro",
+           "jaro_winkler", "prefix", "postfix")
+# The scorers the Python reference implementations in support.py cover.
+REFERENCED = ("ratio", "token_sort_ratio", "token_set_ratio")
 
 
 def read_vectors(text):
@@ -63,36 +67,29 @@ def test_sample_rows_come_from_the_shared_vectors():
             assert sample[column][k] == full[column][index[pair]], (pair, column)
 
 
-def test_ratio_matches_rapidfuzz_on_bundled_sample():
-    check_scorer(sample_vectors(), "ratio")
+def _parity_tests(scorer):
+    def on_sample():
+        check_scorer(sample_vectors(), scorer)
+
+    def on_all():
+        table = full_vectors()
+        assert len(table["pairs"]) == 30000
+        check_scorer(table, scorer)
+
+    return on_sample, on_all
 
 
-def test_token_sort_ratio_matches_rapidfuzz_on_bundled_sample():
-    check_scorer(sample_vectors(), "token_sort_ratio")
-
-
-def test_token_set_ratio_matches_rapidfuzz_on_bundled_sample():
-    check_scorer(sample_vectors(), "token_set_ratio")
-
-
-def test_ratio_matches_rapidfuzz_on_all_30000_vectors():
-    table = full_vectors()
-    assert len(table["pairs"]) == 30000
-    check_scorer(table, "ratio")
-
-
-def test_token_sort_ratio_matches_rapidfuzz_on_all_30000_vectors():
-    check_scorer(full_vectors(), "token_sort_ratio")
-
-
-def test_token_set_ratio_matches_rapidfuzz_on_all_30000_vectors():
-    check_scorer(full_vectors(), "token_set_ratio")
+# One test per scorer and table: test_<scorer>_matches_rapidfuzz_on_{bundled_sample,all_30000_vectors}
+for _scorer in CHECKED:
+    _sample, _all = _parity_tests(_scorer)
+    globals()[f"test_{_scorer}_matches_rapidfuzz_on_bundled_sample"] = _sample
+    globals()[f"test_{_scorer}_matches_rapidfuzz_on_all_30000_vectors"] = _all
 
 
 def test_python_reference_scorers_reproduce_the_sample():
     """The references the top-K tests trust agree with RapidFuzz too."""
     table = sample_vectors()
-    for scorer in CHECKED:
+    for scorer in REFERENCED:
         ref = support.REF_SCORERS[scorer]
         want = [ref(a, b) for a, b in table["pairs"]]
         bad = support.mismatches(table["pairs"], want, table[scorer])

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <string>
 
+#include "needle/processor.h"
+#include "needle/scorer.h"
 #include "needle/status.h"
 
 namespace needle::cli {
@@ -21,6 +23,14 @@ struct Command {
 };
 Command AddMatchCommand(CLI::App& app);
 Command AddScoreCommand(CLI::App& app);
+
+// Resolves --scorer and --processor; on an unknown name prints the error and
+// returns false with *exit_code set.
+bool ParseScorerAndProcessor(const std::string& scorer, const std::string& processor,
+                             ScorerKind* scorer_kind, Processor* processor_kind, int* exit_code);
+
+// Parses --weights "INS,DEL,SUB" (non-negative integers) into *options.
+bool ParseWeights(const std::string& text, ScorerOptions* options, int* exit_code);
 
 // Prints "needle: error: <message>" on stderr and returns kExitBadInput.
 int Fail(const Status& s);

@@ -4,12 +4,30 @@
 
 #include <cstdio>
 #include <iostream>
+#include <vector>
 
 #include "commands.h"
 
 namespace needle::cli {
 
 int Fail(const Status& s) { return Fail(s.message()); }
+
+bool ParseScorerAndProcessor(const std::string& scorer, const std::string& processor,
+                             ScorerKind* scorer_kind, Processor* processor_kind, int* exit_code) {
+  const auto s = ParseScorer(scorer);
+  if (!s) {
+    *exit_code = Fail("unknown scorer '" + scorer + "' (choose from " + ScorerNames() + ")");
+    return false;
+  }
+  const auto p = ParseProcessor(processor);
+  if (!p) {
+    *exit_code = Fail("unknown processor '" + processor + "' (choose default or none)");
+    return false;
+  }
+  *scorer_kind = *s;
+  *processor_kind = *p;
+  return true;
+}
 
 int Fail(const std::string& message) {
   std::fflush(stdout);
@@ -45,6 +63,31 @@ void Progress::Summary(const std::string& line) {
 
 double Progress::Seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+bool ParseWeights(const std::string& text, ScorerOptions* options, int* exit_code) {
+  if (text.empty()) return true;
+  std::vector<std::string> parts(1);
+  for (char c : text) {
+    if (c == ',') {
+      parts.emplace_back();
+    } else {
+      parts.back().push_back(c);
+    }
+  }
+  bool ok = parts.size() == 3;
+  for (const auto& part : parts) {
+    ok = ok && !part.empty() && part.size() <= 9 &&
+         part.find_first_not_of("0123456789") == std::string::npos;
+  }
+  if (!ok) {
+    *exit_code = Fail("--weights '" + text + "': expected three non-negative integers INS,DEL,SUB");
+    return false;
+  }
+  options->insert_cost = std::stoul(parts[0]);
+  options->delete_cost = std::stoul(parts[1]);
+  options->substitute_cost = std::stoul(parts[2]);
+  return true;
 }
 
 std::string Thousands(uint64_t n) {

@@ -18,7 +18,7 @@ namespace {
 
 struct MatchArgs {
   std::string haystack, needles, out = "-";
-  std::string scorer = "ratio", processor = "default";
+  std::string scorer = "ratio", processor = "default", weights;
   std::string format, needle_format;
   std::string id_column, name_column, needle_id_column, needle_name_column;
   size_t top = 1;
@@ -101,12 +101,16 @@ class CsvSink : public MatchSink {
 
 int RunMatch(const MatchArgs& a) {
   Progress progress(a.quiet);
-  const auto scorer = ParseScorer(a.scorer);
-  const auto processor = ParseProcessor(a.processor);
-  if (!scorer) return Fail("unknown scorer '" + a.scorer + "' (choose from " + ScorerNames() + ")");
+  ScorerKind scorer_kind;
+  Processor processor_kind;
+  int exit_code = 0;
+  if (!ParseScorerAndProcessor(a.scorer, a.processor, &scorer_kind, &processor_kind, &exit_code)) {
+    return exit_code;
+  }
   // Written so that NaN, which fails every comparison, is refused too.
   if (!(a.cutoff >= 0 && a.cutoff <= 100)) return Fail("--cutoff must be a number from 0 to 100");
-  if (!processor) return Fail("unknown processor '" + a.processor + "' (choose default or none)");
+  ScorerOptions scorer_options;
+  if (!ParseWeights(a.weights, &scorer_options, &exit_code)) return exit_code;
 
   TableOptions hay_opts;
   if (!a.format.empty() && !ParseTableFormat(a.format, &hay_opts.format)) {
@@ -134,7 +138,7 @@ int RunMatch(const MatchArgs& a) {
 
   TableReader& hay_reader = *hay_table.value();
   const uint64_t hay_bytes = hay_reader.size_bytes();
-  auto hay = LoadHaystack(hay_reader, *processor, NameFormFor(*scorer), [&](uint64_t rows) {
+  auto hay = LoadHaystack(hay_reader, processor_kind, NameFormFor(scorer_kind), [&](uint64_t rows) {
     std::string line = "loading haystack: " + Thousands(rows) + " rows";
     if (hay_bytes > 0) {
       char pct[16];
@@ -153,7 +157,8 @@ int RunMatch(const MatchArgs& a) {
   const double load_secs = progress.Seconds();
 
   MatchOptions opts;
-  opts.scorer = *scorer;
+  opts.scorer = scorer_kind;
+  opts.scorer_options = scorer_options;
   opts.top_k = a.top;
   opts.cutoff = a.cutoff;
   opts.threads = a.threads;
@@ -174,7 +179,7 @@ int RunMatch(const MatchArgs& a) {
                 "needle: %s needles x %s haystack rows (%s distinct), %s, %d thread%s: "
                 "%.2f s, %.1f needles/s (haystack loaded in %.2f s, %.1f MB)",
                 Thousands(sink.done()).c_str(), Thousands(h.rows()).c_str(),
-                Thousands(h.distinct()).c_str(), ScorerName(*scorer), threads,
+                Thousands(h.distinct()).c_str(), ScorerName(scorer_kind), threads,
                 threads == 1 ? "" : "s", match_secs,
                 match_secs > 0 ? static_cast<double>(sink.done()) / match_secs : 0.0, load_secs,
                 static_cast<double>(h.MemoryBytes()) / 1e6);
@@ -202,6 +207,9 @@ Command AddMatchCommand(CLI::App& app) {
                 "temporary name and renamed when complete")
       ->capture_default_str();
   c->add_option("-s,--scorer", args->scorer, "Scorer: " + ScorerNames())->capture_default_str();
+  c->add_option("--weights", args->weights,
+                "levenshtein's costs INS,DEL,SUB (default 1,1,1): inserting into\n"
+                "the needle, deleting from it, substituting");
   c->add_option("-p,--processor", args->processor,
                 "default: lower-case, non-alphanumerics to spaces, trim\n"
                 "(RapidFuzz default_process); none: names as they are")

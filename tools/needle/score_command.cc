@@ -15,23 +15,31 @@ namespace {
 
 struct ScoreArgs {
   std::vector<std::string> names;
-  std::string pairs, scorer = "ratio", processor = "default";
+  std::string pairs, scorer = "ratio", processor = "default", weights;
+  bool raw = false;
 };
 
 int RunScore(const ScoreArgs& a) {
-  const auto scorer = ParseScorer(a.scorer);
-  const auto processor = ParseProcessor(a.processor);
-  if (!scorer) return Fail("unknown scorer '" + a.scorer + "' (choose from " + ScorerNames() + ")");
-  if (!processor) return Fail("unknown processor '" + a.processor + "' (choose default or none)");
+  ScorerKind scorer_kind;
+  Processor processor_kind;
+  int exit_code = 0;
+  if (!ParseScorerAndProcessor(a.scorer, a.processor, &scorer_kind, &processor_kind, &exit_code)) {
+    return exit_code;
+  }
+  ScorerOptions options;
+  if (!ParseWeights(a.weights, &options, &exit_code)) return exit_code;
+  auto score = [&](std::string_view x, std::string_view y) {
+    return a.raw ? RawScorePair(scorer_kind, x, y, options) : ScorePair(scorer_kind, x, y, options);
+  };
   std::string pa, pb;
   if (a.pairs.empty()) {
     if (a.names.size() != 2) return Fail("score needs two names, or --pairs FILE");
     for (const auto& n : a.names) {
       if (!text::ValidUtf8(n)) return Fail("a name on the command line is not valid UTF-8");
     }
-    ProcessName(*processor, a.names[0], &pa);
-    ProcessName(*processor, a.names[1], &pb);
-    std::printf("%s\n", io::FormatScore(ScorePair(*scorer, pa, pb)).c_str());
+    ProcessName(processor_kind, a.names[0], &pa);
+    ProcessName(processor_kind, a.names[1], &pb);
+    std::printf("%s\n", io::FormatScore(score(pa, pb)).c_str());
     return 0;
   }
   if (!a.names.empty()) return Fail("give either two names or --pairs FILE, not both");
@@ -52,9 +60,9 @@ int RunScore(const ScoreArgs& a) {
       return Fail(table.value()->display_name() + ":" + std::to_string(rec.line) +
                   ": expected 2 tab-separated fields");
     }
-    ProcessName(*processor, rec.name.substr(0, tab), &pa);
-    ProcessName(*processor, rec.name.substr(tab + 1), &pb);
-    out.value()->Write(io::FormatScore(ScorePair(*scorer, pa, pb)));
+    ProcessName(processor_kind, rec.name.substr(0, tab), &pa);
+    ProcessName(processor_kind, rec.name.substr(tab + 1), &pb);
+    out.value()->Write(io::FormatScore(score(pa, pb)));
     out.value()->Put('\n');
   }
   Status s = out.value()->Commit();
@@ -72,6 +80,11 @@ Command AddScoreCommand(CLI::App& app) {
   c->add_option("names", args->names, "The two names A and B (A plays the needle)");
   c->add_option("--pairs", args->pairs, "File of A<TAB>B lines; - for stdin");
   c->add_option("-s,--scorer", args->scorer, "Scorer: " + ScorerNames())->capture_default_str();
+  c->add_option("--weights", args->weights, "levenshtein's costs INS,DEL,SUB (default 1,1,1)");
+  c->add_flag("--raw", args->raw,
+              "Print the raw measure: the distance (levenshtein, indel, osa,\n"
+              "damerau_levenshtein, hamming), the similarity (lcs, prefix, postfix;\n"
+              "jaro and jaro_winkler from 0 to 1); other scorers print their score");
   c->add_option("-p,--processor", args->processor, "default or none (as for match)")
       ->capture_default_str();
   return Command{c, [args] { return RunScore(*args); }};
