@@ -13,7 +13,8 @@
 //                     b.split(' ')) x 100: tokens paired by an optimal
 //                     assignment, 2 * sum(ratio of pairs) / (n_a + n_b).
 //   seqratio          python-Levenshtein 0.12 seqratio on the same tokens.
-//   QRatio, token_ratio  RapidFuzz 3.x.
+//   QRatio, token_ratio, partial_ratio, partial_token_sort_ratio,
+//   partial_token_set_ratio, partial_token_ratio, WRatio  RapidFuzz 3.x.
 //   levenshtein, indel, lcs, osa, damerau_levenshtein, hamming, jaro,
 //   jaro_winkler, prefix, postfix  RapidFuzz 3.x normalized similarity x 100.
 // docs/scorers.md gives the formulas and edge cases.
@@ -36,10 +37,15 @@ namespace needle {
 
 enum class ScorerKind {
   kRatio,
+  kPartialRatio,
   kQRatio,
+  kWRatio,
   kTokenSortRatio,
   kTokenSetRatio,
   kTokenRatio,
+  kPartialTokenSortRatio,
+  kPartialTokenSetRatio,
+  kPartialTokenRatio,
   kSetRatio,
   kSeqRatio,
   kLevenshtein,

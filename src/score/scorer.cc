@@ -447,6 +447,213 @@ class SetRatioScorer final : public ScorerBase {
   score::MunkresWork munkres_;
 };
 
+// RapidFuzz 3.x partial_ratio of a needle against many strings: with the
+// shorter string s (length k) placed against the longer t (length n), the best
+// ratio(s, w) over the windows w of t that RapidFuzz considers: every window
+// of length k, every prefix of t shorter than k and every suffix of t no
+// longer than k; when k == n the roles are tried both ways. Two empty strings
+// score 100, one empty string 0.
+// Prefixes come from one bit-parallel pass over t (the LCS after i symbols is
+// that of the prefix of length i); suffixes from one pass of the reversed
+// strings; each full window from a pass of its own.
+class PartialRatioCore {
+ public:
+  void SetNeedle(std::u32string_view needle) {
+    needle_.assign(needle);
+    reversed_.assign(needle.rbegin(), needle.rend());
+    pm_.Build(needle_);
+    pm_reversed_.Build(reversed_);
+  }
+
+  double Score(std::u32string_view hay) {
+    const std::u32string_view a = needle_;
+    if (a.empty() || hay.empty()) return a.empty() && hay.empty() ? 100.0 : 0.0;
+    if (a.size() <= hay.size()) {
+      double best = Windows(pm_, pm_reversed_, a.size(), hay);
+      if (best < 100.0 && a.size() == hay.size()) {
+        other_.Build(hay);
+        other_reversed_.assign(hay.rbegin(), hay.rend());
+        other_pm_reversed_.Build(other_reversed_);
+        best = std::max(best, Windows(other_, other_pm_reversed_, hay.size(), a));
+      }
+      return best;
+    }
+    // The hay is the shorter string: it becomes the pattern.
+    other_.Build(hay);
+    other_reversed_.assign(hay.rbegin(), hay.rend());
+    other_pm_reversed_.Build(other_reversed_);
+    return Windows(other_, other_pm_reversed_, hay.size(), a);
+  }
+
+ private:
+  // Best ratio of the pattern (length k, masks pm / reversed masks pmr)
+  // against the windows of t. REQUIRES 0 < k <= t.size().
+  double Windows(const PatternMask& pm, const PatternMask& pmr, size_t k, std::u32string_view t) {
+    const size_t n = t.size();
+    double best = 0;
+    // Full windows t[i, i + k) for i < n - k (the last one is a suffix).
+    for (size_t i = 0; i + k < n; ++i) {
+      best = std::max(best, IndelRatio(Lcs(pm, t.substr(i, k)), 2 * k));
+    }
+    // Prefixes t[0, i) for 1 <= i < k, in one pass.
+    Prefixes(pm, t.substr(0, k - 1), k, &best);
+    // Suffixes t[i, n) for n - k <= i < n: prefixes of the reversed string.
+    reversed_hay_.assign(t.rbegin(), t.rbegin() + static_cast<std::ptrdiff_t>(k));
+    Prefixes(pmr, reversed_hay_, k, &best);
+    return best;
+  }
+
+  // For every prefix p of text (length >= 1): best = max(best, ratio(pattern, p)).
+  void Prefixes(const PatternMask& pm, std::u32string_view text, size_t k, double* best) {
+    const size_t words = pm.words();
+    words_.assign(std::max<size_t>(words, 1), ~0ull);
+    const size_t tail_bits = k - (words - 1) * 64;
+    const uint64_t tail_mask = tail_bits == 64 ? ~0ull : ((1ull << tail_bits) - 1);
+    for (size_t i = 0; i < text.size(); ++i) {
+      const uint64_t* m = pm.Row(text[i]);
+      uint64_t carry = 0;
+      size_t lcs = 0;
+      for (size_t w = 0; w < words; ++w) {
+        const uint64_t v = words_[w];
+        const uint64_t u = v & m[w];
+        uint64_t sum;
+        const bool c1 = __builtin_add_overflow(v, u, &sum);
+        const bool c2 = __builtin_add_overflow(sum, carry, &sum);
+        carry = c1 | c2;
+        words_[w] = sum | (v - u);
+        lcs += static_cast<size_t>(
+            std::popcount(~words_[w] & (w + 1 == words ? tail_mask : ~0ull)));
+      }
+      *best = std::max(*best, IndelRatio(lcs, k + i + 1));
+    }
+  }
+
+  size_t Lcs(const PatternMask& pm, std::u32string_view text) {
+    if (scratch_.size() < pm.words()) scratch_.resize(pm.words());
+    return LcsHyyro2004(pm, text.data(), text.size(), scratch_.data());
+  }
+
+  std::u32string needle_, reversed_, other_reversed_, reversed_hay_;
+  PatternMask pm_, pm_reversed_, other_, other_pm_reversed_;
+  std::vector<uint64_t> words_, scratch_;
+};
+
+// partial_ratio and its token variants. The hay is stored in NameFormFor(kind):
+// processed (partial_ratio), sorted tokens (partial_token_sort_ratio,
+// partial_token_ratio) or the sorted token set (partial_token_set_ratio).
+class PartialScorer final : public ScorerBase {
+ public:
+  PartialScorer(ScorerKind kind, std::string_view needle) : ScorerBase(needle), kind_(kind) {
+    SortedTokens(needle_, &needle_sorted_);
+    Join(needle_sorted_, &needle_joined_);
+    needle_set_ = needle_sorted_;
+    needle_set_.erase(std::unique(needle_set_.begin(), needle_set_.end()), needle_set_.end());
+    Join(needle_set_, &needle_set_joined_);
+    switch (kind_) {
+      case ScorerKind::kPartialRatio:
+        core_.SetNeedle(needle_);
+        break;
+      case ScorerKind::kPartialTokenSetRatio:
+        core_.SetNeedle(needle_set_joined_);
+        break;
+      default:
+        core_.SetNeedle(needle_joined_);
+    }
+  }
+
+  double Score(const HayName& hay, double cutoff) override {
+    const double s = Full(HayCodePoints(hay));
+    return s >= cutoff ? s : 0;
+  }
+  double MaxScoreForLength(uint32_t) const override { return 100.0; }
+  uint32_t PeakLength() const override { return 0; }
+
+ private:
+  double Full(std::u32string_view hay) {
+    if (kind_ == ScorerKind::kPartialRatio || kind_ == ScorerKind::kPartialTokenSortRatio) {
+      return core_.Score(hay);
+    }
+    SplitWhitespace(hay, &hay_sorted_);
+    if (needle_set_.empty() || hay_sorted_.empty()) return 0;
+    hay_set_ = hay_sorted_;
+    hay_set_.erase(std::unique(hay_set_.begin(), hay_set_.end()), hay_set_.end());
+    // A shared token: 100. Without one the differences are the whole sets.
+    if (SharesToken(needle_set_, hay_set_)) return 100.0;
+    if (kind_ == ScorerKind::kPartialTokenSetRatio) return core_.Score(hay);
+    // partial_token_ratio: the sorted forms, and the sets when repeats differ.
+    double best = core_.Score(hay);
+    if (needle_set_.size() != needle_sorted_.size() || hay_set_.size() != hay_sorted_.size()) {
+      Join(hay_set_, &hay_set_joined_);
+      set_core_.SetNeedle(needle_set_joined_);
+      best = std::max(best, set_core_.Score(hay_set_joined_));
+    }
+    return best;
+  }
+
+  static bool SharesToken(const std::vector<std::u32string_view>& a,
+                          const std::vector<std::u32string_view>& b) {
+    size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+      if (a[i] == b[j]) return true;
+      if (a[i] < b[j]) {
+        ++i;
+      } else {
+        ++j;
+      }
+    }
+    return false;
+  }
+
+  ScorerKind kind_;
+  std::vector<std::u32string_view> needle_sorted_, needle_set_, hay_sorted_, hay_set_;
+  std::u32string needle_joined_, needle_set_joined_, hay_set_joined_;
+  PartialRatioCore core_, set_core_;
+};
+
+// RapidFuzz 3.x WRatio: ratio, then, by the length ratio r of the two names,
+// token_ratio x 0.95 (r < 1.5), or partial_ratio x 0.9 (r <= 8; 0.6 beyond)
+// and partial_token_ratio x 0.95 x that scale; the best of these. 0 if either
+// name is empty. The hay is stored processed; token forms are made per pair.
+class WRatioScorer final : public ScorerBase {
+ public:
+  explicit WRatioScorer(std::string_view needle)
+      : ScorerBase(needle),
+        ratio_(needle, false),
+        token_ratio_(needle),
+        partial_(ScorerKind::kPartialRatio, needle),
+        partial_token_(ScorerKind::kPartialTokenRatio, needle) {}
+
+  double Score(const HayName& hay, double cutoff) override {
+    const size_t len1 = needle_.size(), len2 = hay.cp_len;
+    if (len1 == 0 || len2 == 0) return 0;
+    constexpr double kUnbaseScale = 0.95;
+    const double len_ratio = len1 > len2
+                                 ? static_cast<double>(len1) / static_cast<double>(len2)
+                                 : static_cast<double>(len2) / static_cast<double>(len1);
+    double best = ratio_.Score(hay, 0);
+    std::string sorted;
+    ToNameForm(NameForm::kSortedTokens, hay.text, &sorted);
+    const HayName sorted_hay{sorted, static_cast<uint32_t>(text::CodePointCount(sorted)),
+                             text::IsAscii(sorted)};
+    if (len_ratio < 1.5) {
+      best = std::max(best, token_ratio_.Score(sorted_hay, 0) * kUnbaseScale);
+    } else {
+      const double partial_scale = len_ratio > 8.0 ? 0.6 : 0.9;  // 8 itself: 0.9 (the vectors)
+      best = std::max(best, partial_.Score(hay, 0) * partial_scale);
+      best = std::max(best,
+                      partial_token_.Score(sorted_hay, 0) * kUnbaseScale * partial_scale);
+    }
+    return best >= cutoff ? best : 0;
+  }
+  double MaxScoreForLength(uint32_t) const override { return 100.0; }
+  uint32_t PeakLength() const override { return 0; }
+
+ private:
+  RatioScorer ratio_;
+  TokenRatioScorer token_ratio_;
+  PartialScorer partial_, partial_token_;
+};
+
 // python-Levenshtein 0.12 seqratio(a.split(' '), b.split(' ')) x 100: an edit
 // distance over token sequences where inserting or deleting a token costs 1
 // and replacing x by y costs 2 indel(x, y) / (|x| + |y|).
@@ -701,6 +908,13 @@ std::unique_ptr<CachedScorer> CachedScorer::Create(ScorerKind kind, std::string_
       return std::make_unique<TokenRatioScorer>(needle);
     case ScorerKind::kSetRatio:
       return std::make_unique<SetRatioScorer>(needle);
+    case ScorerKind::kPartialRatio:
+    case ScorerKind::kPartialTokenSortRatio:
+    case ScorerKind::kPartialTokenSetRatio:
+    case ScorerKind::kPartialTokenRatio:
+      return std::make_unique<PartialScorer>(kind, needle);
+    case ScorerKind::kWRatio:
+      return std::make_unique<WRatioScorer>(needle);
     case ScorerKind::kSeqRatio:
       return std::make_unique<SeqRatioScorer>(needle);
     default:
@@ -712,8 +926,11 @@ NameForm NameFormFor(ScorerKind kind) {
   switch (kind) {
     case ScorerKind::kTokenSortRatio:
     case ScorerKind::kTokenRatio:
+    case ScorerKind::kPartialTokenSortRatio:
+    case ScorerKind::kPartialTokenRatio:
       return NameForm::kSortedTokens;
     case ScorerKind::kTokenSetRatio:
+    case ScorerKind::kPartialTokenSetRatio:
       return NameForm::kSortedTokenSet;
     default:
       return NameForm::kProcessed;
@@ -786,10 +1003,15 @@ struct NamedScorer {
 };
 constexpr NamedScorer kScorers[] = {
     {"ratio", ScorerKind::kRatio},
+    {"partial_ratio", ScorerKind::kPartialRatio},
     {"QRatio", ScorerKind::kQRatio},
+    {"WRatio", ScorerKind::kWRatio},
     {"token_sort_ratio", ScorerKind::kTokenSortRatio},
     {"token_set_ratio", ScorerKind::kTokenSetRatio},
     {"token_ratio", ScorerKind::kTokenRatio},
+    {"partial_token_sort_ratio", ScorerKind::kPartialTokenSortRatio},
+    {"partial_token_set_ratio", ScorerKind::kPartialTokenSetRatio},
+    {"partial_token_ratio", ScorerKind::kPartialTokenRatio},
     {"setratio", ScorerKind::kSetRatio},
     {"seqratio", ScorerKind::kSeqRatio},
     {"levenshtein", ScorerKind::kLevenshtein},

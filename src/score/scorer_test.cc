@@ -356,6 +356,9 @@ TEST(EditMeasures, JaroKnownValues) {
 TEST(Scorers, EveryMeasureRespectsItsLengthBoundAndCutoff) {
   std::mt19937 rng(24);
   for (ScorerKind k : {ScorerKind::kQRatio, ScorerKind::kTokenRatio, ScorerKind::kSeqRatio,
+                       ScorerKind::kPartialRatio, ScorerKind::kPartialTokenSortRatio,
+                       ScorerKind::kPartialTokenSetRatio, ScorerKind::kPartialTokenRatio,
+                       ScorerKind::kWRatio,
                        ScorerKind::kLevenshtein, ScorerKind::kIndel, ScorerKind::kLcs,
                        ScorerKind::kOsa, ScorerKind::kDamerauLevenshtein, ScorerKind::kHamming,
                        ScorerKind::kJaro, ScorerKind::kJaroWinkler, ScorerKind::kPrefix,
@@ -375,6 +378,42 @@ TEST(Scorers, EveryMeasureRespectsItsLengthBoundAndCutoff) {
       const double cutoff = static_cast<double>(rng() % 101);
       EXPECT_EQ(scorer->Score(hay, cutoff), full >= cutoff ? full : 0.0) << ScorerName(k);
     }
+  }
+}
+
+}  // namespace
+}  // namespace needle
+
+namespace needle {
+namespace {
+
+// partial_ratio against its definition: the best ratio over the windows of
+// the longer string (full length, shorter prefixes, suffixes), both ways when
+// the lengths are equal; built from substrings and the DP reference.
+double PartialRatioRef(std::u32string_view a, std::u32string_view b) {
+  if (a.empty() || b.empty()) return a.empty() && b.empty() ? 100.0 : 0.0;
+  auto one_way = [](std::u32string_view s, std::u32string_view t) {
+    const size_t k = s.size(), n = t.size();
+    double best = 0;
+    for (size_t i = 0; i + k <= n; ++i) best = std::max(best, RatioRef(s, t.substr(i, k)));
+    for (size_t i = 1; i < k; ++i) best = std::max(best, RatioRef(s, t.substr(0, i)));
+    for (size_t i = n - k; i < n; ++i) best = std::max(best, RatioRef(s, t.substr(i)));
+    return best;
+  };
+  if (a.size() < b.size()) return one_way(a, b);
+  if (a.size() > b.size()) return one_way(b, a);
+  return std::max(one_way(a, b), one_way(b, a));
+}
+
+TEST(Scorers, PartialRatioEqualsItsDefinition) {
+  std::mt19937 rng(31);
+  for (int iter = 0; iter < 3000; ++iter) {
+    const auto& alphabet = iter % 2 ? kSmall : kMixed;
+    const size_t max_len = iter % 5 == 0 ? 150 : 30;  // past one 64-bit word too
+    const std::u32string a = RandomString(rng, max_len, alphabet);
+    const std::u32string b = RandomString(rng, max_len, alphabet);
+    ASSERT_NEAR(Score(ScorerKind::kPartialRatio, a, b), PartialRatioRef(a, b), 1e-9)
+        << text::Encode(a) << " | " << text::Encode(b);
   }
 }
 

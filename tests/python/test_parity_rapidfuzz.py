@@ -11,7 +11,9 @@ import lzma
 import support
 
 SAMPLE = support.DATA / "rapidfuzz_sample.tsv"
-CHECKED = ("ratio", "token_sort_ratio", "token_set_ratio", "token_ratio", "QRatio",
+CHECKED = ("ratio", "partial_ratio", "token_sort_ratio", "token_set_ratio", "token_ratio",
+           "partial_token_sort_ratio", "partial_token_set_ratio", "partial_token_ratio",
+           "WRatio", "QRatio",
            "levenshtein", "indel", "lcs", "osa", "damerau_levenshtein", "jaro",
            "jaro_winkler", "prefix", "postfix")
 # The scorers the Python reference implementations in support.py cover.
