@@ -13,7 +13,7 @@ APT_PACKAGES = build-essential cmake ninja-build pkg-config xz-utils \
   libtbb-dev libzstd-dev libutf8proc-dev libxxhash-dev libcli11-dev \
   googletest libgtest-dev python3 python3-levenshtein python3-fuzzywuzzy
 
-.PHONY: all deps build test test-cpp test-python demo bench format clean
+.PHONY: all deps build test test-cpp test-python demo bench bench-scorers format clean
 
 all: build
 
@@ -49,6 +49,14 @@ demo: build
 
 bench: build
 	$(PY) bench/bench_match.py --needle $(BUILD)/needle --shared $(SHARED)
+
+# Pairs per second per scorer, one thread (needs Google Benchmark).
+bench-scorers: deps
+	@dpkg-query -W -f='$${Status}\n' libbenchmark-dev 2>/dev/null | grep -q '^install ok installed' || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libbenchmark-dev)
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DNEEDLE_WERROR=$(WERROR)
+	cmake --build $(BUILD) -j $(JOBS) --target bench_scorers
+	$(BUILD)/bench_scorers
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
