@@ -20,7 +20,7 @@ import unicodedata
 
 import support
 
-MIN_REAL_PAIRS = 100_000
+MIN_REAL_PAIRS = 200_000
 
 
 def python_knows(c):
@@ -40,14 +40,15 @@ def fit_for_default(pair):
 def real_pairs():
     support.require_shared(support.WOF, support.IRS, support.NSI, support.IRS_HISTORY, support.ELF)
     rnd = random.Random(20251121)
-    wof = support.sample_names(support.WOF, 1, 30000, seed=11)
-    irs = support.sample_names(support.IRS, 1, 20000, seed=12)
+    wof = support.sample_names(support.WOF, 1, 60000, seed=11)
+    irs = support.sample_names(support.IRS, 1, 40000, seed=12)
     nsi = support.sample_names(support.NSI, 2, 15000, seed=13)
     pairs = []
-    # Perturbed copies, in both directions (A plays the needle).
-    for name in wof[:24000] + irs[:14000] + nsi[:12000]:
-        variant = support.perturb(name, rnd)
-        pairs.append((name, variant) if rnd.random() < 0.5 else (variant, name))
+    # Perturbed copies, two of each name, in both directions (A plays the needle).
+    for name in wof[:50000] + irs[:32000] + nsi[:12000]:
+        for _ in range(2):
+            variant = support.perturb(name, rnd)
+            pairs.append((name, variant) if rnd.random() < 0.5 else (variant, name))
     # Two variants of one multi-script brand name.
     for name in nsi[12000:15000]:
         pairs.append((support.perturb(name, rnd), support.perturb(name, rnd)))
@@ -59,7 +60,7 @@ def real_pairs():
     # Legal forms: local names against transliterations and abbreviations.
     pairs.extend(support.elf_name_pairs())
     # Unrelated names.
-    pool = wof[24000:] + irs[14000:] + nsi[:3000]
+    pool = wof[50000:] + irs[32000:] + nsi[:3000]
     for _ in range(15000):
         pairs.append((rnd.choice(pool), rnd.choice(pool)))
     return tuple(pairs)
