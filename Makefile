@@ -10,7 +10,7 @@ SHARED   ?= $(abspath ../shared)
 
 # Debian packages the build and the tests need (docs/design.md says why each).
 APT_PACKAGES = build-essential cmake ninja-build pkg-config xz-utils \
-  libtbb-dev libzstd-dev libutf8proc-dev libxxhash-dev libcli11-dev \
+  libtbb-dev libzstd-dev libutf8proc-dev libxxhash-dev libcli11-dev libhwy-dev \
   googletest libgtest-dev python3 python3-levenshtein python3-fuzzywuzzy
 
 .PHONY: all deps build test test-cpp test-python demo bench bench-scorers format clean

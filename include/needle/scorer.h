@@ -105,6 +105,11 @@ class CachedScorer {
   // REQUIRES: hay.text is in NameFormFor(kind) (see ToNameForm).
   virtual double Score(const HayName& hay, double cutoff) = 0;
 
+  // scores[i] = Score(hays[i], cutoff) for i < count. Scorers with a SIMD
+  // kernel (ratio, QRatio, token_sort_ratio on names of up to 64 code points)
+  // score several names per instruction here.
+  virtual void ScoreBatch(const HayName* hays, size_t count, double cutoff, double* scores);
+
   // An upper bound on the score of any name with n code points. Unimodal in n
   // with its peak at PeakLength(); used to skip names by length alone.
   virtual double MaxScoreForLength(uint32_t n) const = 0;

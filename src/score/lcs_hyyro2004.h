@@ -39,6 +39,8 @@ class PatternMask {
     return zeros_.data();
   }
   uint64_t Word0(char32_t c) const { return c < 256 ? ascii_[c] : Row(c)[0]; }
+  // The masks of code points 0-255. REQUIRES: words() == 1.
+  const uint64_t* AsciiTable() const { return ascii_.data(); }
 
  private:
   static size_t Hash(char32_t c) { return (static_cast<size_t>(c) * 0x9E3779B1u) >> 7; }

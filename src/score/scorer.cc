@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "score/edit_measures.h"
+#include "score/lcs_batch.h"
 #include "score/lcs_hyyro2004.h"
 #include "score/munkres.h"
 #include "text/utf8.h"
@@ -200,6 +201,37 @@ class RatioScorer final : public ScorerBase {
     const double s = IndelRatio(lcs, m + n);
     return s >= cutoff ? s : 0;
   }
+  // ASCII names go through the SIMD kernel together; the rest one by one.
+  void ScoreBatch(const HayName* hays, size_t count, double cutoff, double* scores) override {
+    const size_t m = needle_.size();
+    if (pm_.words() != 1 || !score::LcsBatchEnabled()) {
+      CachedScorer::ScoreBatch(hays, count, cutoff, scores);
+      return;
+    }
+    const uint64_t tail_mask = m == 64 ? ~0ull : ((1ull << m) - 1);
+    size_t k = 0;
+    for (size_t i = 0; i < count; ++i) {
+      const size_t n = hays[i].cp_len;
+      scores[i] = 0;
+      if ((empty_is_zero_ && n == 0) ||
+          (cutoff > 0 && IndelRatio(std::min(m, n), m + n) < cutoff)) {
+        continue;
+      }
+      if (!hays[i].ascii) {
+        scores[i] = Score(hays[i], cutoff);
+        continue;
+      }
+      batch_index_[k] = static_cast<uint32_t>(i);
+      batch_texts_[k] = hays[i].text.data();
+      batch_lens_[k] = static_cast<uint32_t>(n);
+      if (++k == kMaxBatch) {
+        FinishBatch(k, cutoff, tail_mask, hays, scores);
+        k = 0;
+      }
+    }
+    FinishBatch(k, cutoff, tail_mask, hays, scores);
+  }
+
   double MaxScoreForLength(uint32_t n) const override {
     if (empty_is_zero_ && (needle_.empty() || n == 0)) return 0;
     return IndelRatio(std::min<size_t>(needle_.size(), n), needle_.size() + n);
@@ -207,8 +239,22 @@ class RatioScorer final : public ScorerBase {
   uint32_t PeakLength() const override { return static_cast<uint32_t>(needle_.size()); }
 
  private:
+  static constexpr size_t kMaxBatch = 64;
+
+  void FinishBatch(size_t k, double cutoff, uint64_t tail_mask, const HayName* hays,
+                   double* scores) {
+    if (k == 0) return;
+    score::LcsBatch(pm_.AsciiTable(), tail_mask, batch_texts_, batch_lens_, k, batch_lcs_);
+    for (size_t j = 0; j < k; ++j) {
+      const double s = IndelRatio(batch_lcs_[j], needle_.size() + hays[batch_index_[j]].cp_len);
+      scores[batch_index_[j]] = s >= cutoff ? s : 0;
+    }
+  }
+
   PatternMask pm_;
   bool empty_is_zero_;
+  uint32_t batch_index_[kMaxBatch], batch_lens_[kMaxBatch], batch_lcs_[kMaxBatch];
+  const char* batch_texts_[kMaxBatch];
 };
 
 // RapidFuzz's token_set_ratio on two sorted, duplicate-free token lists.
@@ -853,6 +899,10 @@ class MeasureScorer final : public ScorerBase {
 };
 
 }  // namespace
+
+void CachedScorer::ScoreBatch(const HayName* hays, size_t count, double cutoff, double* scores) {
+  for (size_t i = 0; i < count; ++i) scores[i] = Score(hays[i], cutoff);
+}
 
 void CachedScorer::LengthWindow(double cutoff, uint32_t* lo, uint32_t* hi) const {
   *lo = 0;

@@ -9,6 +9,7 @@
 
 #include "needle/haystack.h"
 #include "needle/match.h"
+#include "score/lcs_batch.h"
 #include "text/utf8.h"
 
 namespace needle {
@@ -85,6 +86,11 @@ TEST(ScanTopK, EqualsNaiveOnRandomNamesWithManyTiesAndDuplicates) {
   for (auto& s : needles) s = random_name();
   ExpectSameTopK(names, needles, Processor::kDefault);
   ExpectSameTopK(names, needles, Processor::kNone);
+  // And with the SIMD batch kernel switched on (it is off by default).
+  score::SetLcsBatchEnabled(true);
+  ExpectSameTopK(names, needles, Processor::kDefault);
+  ExpectSameTopK(names, needles, Processor::kNone);
+  score::SetLcsBatchEnabled(false);
 }
 
 TEST(ScanTopK, EqualsNaiveOnRealNames) {

@@ -3,10 +3,12 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <vector>
 
 #include "commands.h"
+#include "score/lcs_batch.h"
 
 namespace needle::cli {
 
@@ -104,6 +106,11 @@ std::string Thousands(uint64_t n) {
 
 int main(int argc, char** argv) {
   using namespace needle::cli;
+  // NEEDLE_SIMD=1 turns on the SIMD batch kernel (off by default: on the
+  // benchmark it is slower than the scalar kernel; see docs/design.md).
+  if (const char* v = std::getenv("NEEDLE_SIMD"); v && *v && std::string(v) != "0") {
+    needle::score::SetLcsBatchEnabled(true);
+  }
   CLI::App app{
       "needle: fuzzy matching of names at scale.\n"
       "Matches query names (needles) against a large reference list (the haystack)\n"
