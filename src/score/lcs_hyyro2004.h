@@ -52,6 +52,29 @@ class PatternMask {
   std::vector<char32_t> touched_;  // code points < 256 set by the last Build
 };
 
+// One step of the multi-word update for a text symbol whose masks are `m`:
+// V = (V + U) | (V - U), U = V & M, the addition's carry passed word to word.
+inline void LcsStepWords(const uint64_t* m, uint64_t* v, size_t words) {
+  uint64_t carry = 0;
+  for (size_t w = 0; w < words; ++w) {
+    const uint64_t x = v[w];
+    const uint64_t u = x & m[w];
+    uint64_t sum;
+    const bool c1 = __builtin_add_overflow(x, u, &sum);
+    const bool c2 = __builtin_add_overflow(sum, carry, &sum);
+    carry = c1 | c2;
+    v[w] = sum | (x - u);
+  }
+}
+
+// The LCS length a multi-word state V stands for: its zero bits among the
+// pattern's bits (`tail_mask` covers the pattern's bits in the last word).
+inline size_t LcsOfState(const uint64_t* v, size_t words, uint64_t tail_mask) {
+  size_t lcs = 0;
+  for (size_t w = 0; w + 1 < words; ++w) lcs += static_cast<size_t>(std::popcount(~v[w]));
+  return lcs + static_cast<size_t>(std::popcount(~v[words - 1] & tail_mask));
+}
+
 // LCS length of the pattern and text[0..n). CharT is char (ASCII bytes only)
 // or char32_t. `scratch` must hold pm.words() words when pm.words() > 1.
 template <typename CharT>
@@ -76,22 +99,8 @@ size_t LcsHyyro2004(const PatternMask& pm, const CharT* text, size_t n, uint64_t
     return static_cast<size_t>(std::popcount(~v & tail_mask));
   }
   for (size_t w = 0; w < words; ++w) scratch[w] = ~0ull;
-  for (size_t i = 0; i < n; ++i) {
-    const uint64_t* m = pm.Row(code(text[i]));
-    uint64_t carry = 0;
-    for (size_t w = 0; w < words; ++w) {
-      const uint64_t v = scratch[w];
-      const uint64_t u = v & m[w];
-      uint64_t sum;
-      const bool c1 = __builtin_add_overflow(v, u, &sum);
-      const bool c2 = __builtin_add_overflow(sum, carry, &sum);
-      carry = c1 | c2;
-      scratch[w] = sum | (v - u);
-    }
-  }
-  size_t lcs = 0;
-  for (size_t w = 0; w + 1 < words; ++w) lcs += std::popcount(~scratch[w]);
-  return lcs + static_cast<size_t>(std::popcount(~scratch[words - 1] & tail_mask));
+  for (size_t i = 0; i < n; ++i) LcsStepWords(pm.Row(code(text[i])), scratch, words);
+  return LcsOfState(scratch, words, tail_mask);
 }
 
 }  // namespace needle::score

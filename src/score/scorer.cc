@@ -556,20 +556,8 @@ class PartialRatioCore {
     const size_t tail_bits = k - (words - 1) * 64;
     const uint64_t tail_mask = tail_bits == 64 ? ~0ull : ((1ull << tail_bits) - 1);
     for (size_t i = 0; i < text.size(); ++i) {
-      const uint64_t* m = pm.Row(text[i]);
-      uint64_t carry = 0;
-      size_t lcs = 0;
-      for (size_t w = 0; w < words; ++w) {
-        const uint64_t v = words_[w];
-        const uint64_t u = v & m[w];
-        uint64_t sum;
-        const bool c1 = __builtin_add_overflow(v, u, &sum);
-        const bool c2 = __builtin_add_overflow(sum, carry, &sum);
-        carry = c1 | c2;
-        words_[w] = sum | (v - u);
-        lcs += static_cast<size_t>(
-            std::popcount(~words_[w] & (w + 1 == words ? tail_mask : ~0ull)));
-      }
+      score::LcsStepWords(pm.Row(text[i]), words_.data(), words);
+      const size_t lcs = score::LcsOfState(words_.data(), words, tail_mask);
       *best = std::max(*best, IndelRatio(lcs, k + i + 1));
     }
   }

@@ -180,24 +180,43 @@ TEST(Scorers, EdgeCases) {
   EXPECT_EQ(ScorePair(ScorerKind::kSetRatio, "b a", "a b"), 100.0);
 }
 
-// The score with a cutoff is the score if it reaches the cutoff, else 0.
-TEST(Scorers, CutoffNeverChangesAScoreThatPasses) {
+std::vector<std::string> AllScorerNames() {
+  std::vector<std::string> names;
+  std::string all = ScorerNames() + ",";
+  for (size_t pos = 0, comma; (comma = all.find(',', pos)) != std::string::npos; pos = comma + 2) {
+    names.push_back(all.substr(pos, comma - pos));
+  }
+  return names;
+}
+
+TEST(Scorers, EveryScorerNameParses) {
+  const auto names = AllScorerNames();
+  EXPECT_EQ(names.size(), 22u);
+  for (const auto& n : names) EXPECT_TRUE(ParseScorer(n).has_value()) << n;
+}
+
+// For every scorer: scores lie in 0..100, never above the length bound, and a
+// cutoff gives the score if it reaches the cutoff, else 0.
+TEST(Scorers, EveryScorerStaysInRangeUnderItsBoundAndHonoursCutoffs) {
   std::mt19937 rng(5);
-  for (ScorerKind k : {ScorerKind::kRatio, ScorerKind::kTokenSortRatio, ScorerKind::kTokenSetRatio,
-                       ScorerKind::kSetRatio}) {
-    for (int iter = 0; iter < 1500; ++iter) {
-      const std::string a = text::Encode(RandomString(rng, 30, kSmall));
-      const std::string b = text::Encode(RandomString(rng, 30, kSmall));
+  for (const std::string& name : AllScorerNames()) {
+    const ScorerKind k = *ParseScorer(name);
+    for (int iter = 0; iter < 1000; ++iter) {
+      const auto& alphabet = iter % 2 ? kSmall : kMixed;
+      const std::string a = text::Encode(RandomString(rng, 30, alphabet));
+      const std::string b = text::Encode(RandomString(rng, 30, alphabet));
       auto scorer = CachedScorer::Create(k, a);
       std::string formed;
       ToNameForm(NameFormFor(k), b, &formed);
       const HayName hay{formed, static_cast<uint32_t>(text::CodePointCount(formed)),
                         text::IsAscii(formed)};
       const double full = scorer->Score(hay, 0);
+      ASSERT_GE(full, 0.0) << name;
+      ASSERT_LE(full, 100.0 + 1e-9) << name;
+      EXPECT_LE(full, scorer->MaxScoreForLength(hay.cp_len) + 1e-9) << name;
       const double cutoff = static_cast<double>(rng() % 101);
-      const double cut = scorer->Score(hay, cutoff);
-      EXPECT_EQ(cut, full >= cutoff ? full : 0.0) << ScorerName(k) << " " << a << " | " << b;
-      EXPECT_LE(full, scorer->MaxScoreForLength(hay.cp_len) + 1e-12) << ScorerName(k);
+      EXPECT_EQ(scorer->Score(hay, cutoff), full >= cutoff ? full : 0.0)
+          << name << " " << a << " | " << b;
     }
   }
 }
@@ -351,34 +370,6 @@ TEST(EditMeasures, JaroKnownValues) {
   EXPECT_NEAR(score::JaroWinklerSimilarity(U"MARTHA", U"MARHTA", 0.1), 0.9611111111111111, 1e-12);
   EXPECT_EQ(score::JaroSimilarity(U"", U""), 1.0);
   EXPECT_EQ(score::JaroSimilarity(U"abc", U""), 0.0);
-}
-
-TEST(Scorers, EveryMeasureRespectsItsLengthBoundAndCutoff) {
-  std::mt19937 rng(24);
-  for (ScorerKind k : {ScorerKind::kQRatio, ScorerKind::kTokenRatio, ScorerKind::kSeqRatio,
-                       ScorerKind::kPartialRatio, ScorerKind::kPartialTokenSortRatio,
-                       ScorerKind::kPartialTokenSetRatio, ScorerKind::kPartialTokenRatio,
-                       ScorerKind::kWRatio,
-                       ScorerKind::kLevenshtein, ScorerKind::kIndel, ScorerKind::kLcs,
-                       ScorerKind::kOsa, ScorerKind::kDamerauLevenshtein, ScorerKind::kHamming,
-                       ScorerKind::kJaro, ScorerKind::kJaroWinkler, ScorerKind::kPrefix,
-                       ScorerKind::kPostfix}) {
-    for (int iter = 0; iter < 800; ++iter) {
-      const std::string a = text::Encode(RandomString(rng, 25, kMixed));
-      const std::string b = text::Encode(RandomString(rng, 25, kMixed));
-      auto scorer = CachedScorer::Create(k, a);
-      std::string formed;
-      ToNameForm(NameFormFor(k), b, &formed);
-      const HayName hay{formed, static_cast<uint32_t>(text::CodePointCount(formed)),
-                        text::IsAscii(formed)};
-      const double full = scorer->Score(hay, 0);
-      ASSERT_GE(full, 0.0);
-      ASSERT_LE(full, 100.0 + 1e-9);
-      EXPECT_LE(full, scorer->MaxScoreForLength(hay.cp_len) + 1e-9) << ScorerName(k);
-      const double cutoff = static_cast<double>(rng() % 101);
-      EXPECT_EQ(scorer->Score(hay, cutoff), full >= cutoff ? full : 0.0) << ScorerName(k);
-    }
-  }
 }
 
 }  // namespace
