@@ -81,6 +81,16 @@ class CsvSink : public MatchSink {
       char rate[64];
       std::snprintf(rate, sizeof rate, ", %.1f needles/s", static_cast<double>(needles) / secs);
       line += rate;
+      // Time left, from the share of the needles file read so far.
+      const double done = needle_bytes_ > 0 ? static_cast<double>(bytes) /
+                                                  static_cast<double>(needle_bytes_)
+                                            : 0;
+      if (done > 0.01 && done < 1) {
+        const auto left = static_cast<long>(secs * (1 - done) / done);
+        char eta[48];
+        std::snprintf(eta, sizeof eta, ", about %ldm%02lds left", left / 60, left % 60);
+        line += eta;
+      }
     }
     progress_->Update(line);
   }
