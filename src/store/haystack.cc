@@ -47,9 +47,9 @@ RowReader::~RowReader() { ZSTD_freeDCtx(static_cast<ZSTD_DCtx*>(dctx_)); }
 Haystack::~Haystack() { ZSTD_freeDDict(static_cast<ZSTD_DDict*>(ddict_)); }
 
 size_t Haystack::MemoryBytes() const {
-  return arena_.capacity() + offsets_.capacity() * 4 + meta_.capacity() * 4 +
-         first_row_.capacity() * 4 + duplicates_.capacity() * 8 + blob_.capacity() +
-         block_offsets_.capacity() * 8 + dictionary_.capacity();
+  // Sizes, not capacities: reserved but unwritten pages take no memory.
+  return arena_.size() + offsets_.size() * 4 + meta_.size() * 4 + first_row_.size() * 4 +
+         duplicates_.size() * 8 + blob_.size() + block_offsets_.size() * 8 + dictionary_.size();
 }
 
 void Haystack::ForEachDuplicate(uint32_t d, const std::function<void(uint32_t)>& f) const {
@@ -111,11 +111,15 @@ HaystackBuilder::HaystackBuilder(Processor processor, NameForm form, bool has_id
   // Reserving address space is free until it is touched, so the arena gets
   // room for the whole input and does not move (no doubling peak).
   if (expected_bytes > 0) hay_->arena_.reserve(static_cast<size_t>(expected_bytes));
-  // Names run 20-40 bytes a row; a low estimate only costs a regrowth.
+  // Names run 20-40 bytes a row. The per-name arrays reserve room for rows of
+  // 12 bytes: reserved pages cost nothing until written, while a regrowth at
+  // the end of the build would hold two copies at once. The interning table is
+  // written (zeroed) in full, so it is sized for the likely count instead.
   const size_t expected_rows = static_cast<size_t>(expected_bytes / 32);
-  hay_->offsets_.reserve(expected_rows + 1);
-  hay_->meta_.reserve(expected_rows);
-  hay_->first_row_.reserve(expected_rows);
+  const size_t reserved_rows = static_cast<size_t>(expected_bytes / 12);
+  hay_->offsets_.reserve(reserved_rows + 1);
+  hay_->meta_.reserve(reserved_rows);
+  hay_->first_row_.reserve(reserved_rows);
   hay_->blob_.reserve(static_cast<size_t>(expected_bytes / 2));
   hay_->block_offsets_.reserve(expected_rows / Haystack::kRowsPerBlock + 2);
   hay_->offsets_.push_back(0);
