@@ -5,6 +5,17 @@
 
 namespace needle::score {
 
+namespace {
+// Per-thread scratch, so the dynamic-programming measures do not allocate per
+// pair once warm (house rule: hot paths never allocate per pair).
+template <typename T, int kSlot>
+std::vector<T>& Scratch(size_t n, T fill) {
+  thread_local std::vector<T> v;
+  v.assign(n, fill);
+  return v;
+}
+}  // namespace
+
 size_t LevenshteinHyyro2003(const PatternMask& pm, std::u32string_view text, uint64_t* scratch) {
   const size_t m = pm.size(), words = pm.words();
   if (m == 0) return text.size();
@@ -61,7 +72,7 @@ size_t LevenshteinHyyro2003(const PatternMask& pm, std::u32string_view text, uin
 size_t LevenshteinWagnerFischer(std::u32string_view a, std::u32string_view b, size_t insert_cost,
                                 size_t delete_cost, size_t substitute_cost) {
   // Row over b; D[i][j] = cost of turning a[0..i) into b[0..j).
-  std::vector<size_t> row(b.size() + 1);
+  std::vector<size_t>& row = Scratch<size_t, 0>(b.size() + 1, 0);
   for (size_t j = 0; j <= b.size(); ++j) row[j] = j * insert_cost;
   for (size_t i = 1; i <= a.size(); ++i) {
     size_t diag = row[0];
@@ -80,7 +91,9 @@ size_t LevenshteinWagnerFischer(std::u32string_view a, std::u32string_view b, si
 
 size_t OsaDistance(std::u32string_view a, std::u32string_view b) {
   const size_t n = b.size();
-  std::vector<size_t> prev2(n + 1), prev(n + 1), cur(n + 1);
+  std::vector<size_t>& prev2 = Scratch<size_t, 0>(n + 1, 0);
+  std::vector<size_t>& prev = Scratch<size_t, 1>(n + 1, 0);
+  std::vector<size_t>& cur = Scratch<size_t, 2>(n + 1, 0);
   for (size_t j = 0; j <= n; ++j) prev[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
@@ -98,12 +111,35 @@ size_t OsaDistance(std::u32string_view a, std::u32string_view b) {
   return prev[n];
 }
 
+size_t OsaHyyro2003(const PatternMask& pm, std::u32string_view text) {
+  const size_t m = pm.size();
+  const uint64_t last = 1ull << (m - 1);
+  uint64_t vp = ~0ull, vn = 0, d0 = 0, pm_prev = 0;
+  size_t dist = m;
+  for (char32_t c : text) {
+    const uint64_t pm_j = pm.Word0(c);
+    // A transposition: this symbol matches pattern position i - 1 and the
+    // previous one matched position i, where the diagonal did not match.
+    const uint64_t tr = (((~d0) & pm_j) << 1) & pm_prev;
+    d0 = ((((pm_j & vp) + vp) ^ vp) | pm_j | vn) | tr;
+    const uint64_t hp = vn | ~(d0 | vp);
+    const uint64_t hn = d0 & vp;
+    dist += (hp & last) != 0;
+    dist -= (hn & last) != 0;
+    const uint64_t hp1 = (hp << 1) | 1;
+    vp = (hn << 1) | ~(d0 | hp1);
+    vn = hp1 & d0;
+    pm_prev = pm_j;
+  }
+  return dist;
+}
+
 size_t DamerauLevenshteinDistance(std::u32string_view a, std::u32string_view b) {
   // Lowrance-Wagner with the last row where each code point was seen in a.
   const size_t m = a.size(), n = b.size();
   const size_t inf = m + n;
   const size_t w = n + 2;
-  std::vector<size_t> d((m + 2) * w);
+  std::vector<size_t>& d = Scratch<size_t, 0>((m + 2) * w, 0);
   auto at = [&](size_t i, size_t j) -> size_t& { return d[i * w + j]; };
   at(0, 0) = inf;
   for (size_t i = 0; i <= m; ++i) {
@@ -114,7 +150,8 @@ size_t DamerauLevenshteinDistance(std::u32string_view a, std::u32string_view b) 
     at(0, j + 1) = inf;
     at(1, j + 1) = j;
   }
-  std::vector<std::pair<char32_t, size_t>> last_row;  // code point -> last row in a (1-based)
+  thread_local std::vector<std::pair<char32_t, size_t>> last_row;  // code point -> last row in a
+  last_row.clear();
   auto last = [&](char32_t c) -> size_t {
     for (const auto& [k, v] : last_row) {
       if (k == c) return v;
@@ -170,7 +207,8 @@ double JaroSimilarity(std::u32string_view a, std::u32string_view b) {
   if (a.empty() || b.empty()) return 0.0;
   const size_t longer = std::max(a.size(), b.size());
   const size_t window = longer / 2 > 0 ? longer / 2 - 1 : 0;
-  std::vector<char> a_matched(a.size(), 0), b_matched(b.size(), 0);
+  std::vector<char>& a_matched = Scratch<char, 0>(a.size(), 0);
+  std::vector<char>& b_matched = Scratch<char, 1>(b.size(), 0);
   size_t matches = 0;
   for (size_t i = 0; i < a.size(); ++i) {
     const size_t lo = i > window ? i - window : 0;

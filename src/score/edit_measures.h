@@ -12,8 +12,11 @@
 //   LevenshteinWagnerFischer  weighted (insert, delete, substitute) distance by
 //                         dynamic programming: R. Wagner, M. Fischer, "The
 //                         string-to-string correction problem", JACM 21(1), 1974.
-//   OsaDistance           optimal string alignment (adjacent transpositions,
-//                         no substring edited twice), dynamic programming.
+//   OsaHyyro2003          optimal string alignment distance (adjacent
+//                         transpositions, no substring edited twice),
+//                         bit-parallel: Hyyrö 2003 adds a transposition term
+//                         to Myers' recurrence; patterns up to 64 code points.
+//   OsaDistance           the same by dynamic programming (any length).
 //   DamerauLevenshteinDistance  unrestricted transpositions: R. Lowrance,
 //                         R. Wagner, "An extension of the string-to-string
 //                         correction problem", JACM 22(2), 1975.
@@ -37,6 +40,8 @@ size_t LevenshteinHyyro2003(const PatternMask& pm, std::u32string_view text, uin
 size_t LevenshteinWagnerFischer(std::u32string_view a, std::u32string_view b, size_t insert_cost,
                                 size_t delete_cost, size_t substitute_cost);
 size_t OsaDistance(std::u32string_view a, std::u32string_view b);
+// REQUIRES: 1 <= pm.size() <= 64.
+size_t OsaHyyro2003(const PatternMask& pm, std::u32string_view text);
 size_t DamerauLevenshteinDistance(std::u32string_view a, std::u32string_view b);
 // Positions that differ, plus the length difference (RapidFuzz's pad=True).
 size_t HammingDistance(std::u32string_view a, std::u32string_view b);

@@ -825,6 +825,7 @@ class MeasureScorer final : public ScorerBase {
       case ScorerKind::kLcs:
         return static_cast<double>(Lcs(pm_, b));
       case ScorerKind::kOsa:
+        if (pm_.words() == 1) return static_cast<double>(score::OsaHyyro2003(pm_, b));
         return static_cast<double>(OsaDistance(a, b));
       case ScorerKind::kDamerauLevenshtein:
         return static_cast<double>(DamerauLevenshteinDistance(a, b));

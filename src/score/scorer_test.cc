@@ -364,6 +364,20 @@ TEST(EditMeasures, TranspositionDistancesOrderAndCases) {
   }
 }
 
+TEST(EditMeasures, OsaBitParallelEqualsDp) {
+  std::mt19937 rng(25);
+  for (int iter = 0; iter < 5000; ++iter) {
+    const auto& alphabet = iter % 2 ? kSmall : kMixed;
+    std::u32string a = RandomString(rng, 64, alphabet);
+    if (a.empty()) a = U"x";
+    const std::u32string b = RandomString(rng, 80, alphabet);
+    PatternMask pm;
+    pm.Build(a);
+    ASSERT_EQ(score::OsaHyyro2003(pm, b), score::OsaDistance(a, b))
+        << text::Encode(a) << " | " << text::Encode(b);
+  }
+}
+
 TEST(EditMeasures, JaroKnownValues) {
   EXPECT_NEAR(score::JaroSimilarity(U"MARTHA", U"MARHTA"), 17.0 / 18.0, 1e-12);
   EXPECT_NEAR(score::JaroSimilarity(U"DIXON", U"DICKSONX"), 0.7666666666666666, 1e-12);
