@@ -7,10 +7,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <bit>
 #include <vector>
 
 #include "score/lcs_batch.h"
+#include "score/lcs_hyyro2004.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace needle::score {
@@ -44,7 +44,7 @@ void LcsBatchImpl(const uint64_t* ascii_masks, uint64_t tail_mask, const char* c
     }
     hn::Store(v, d, state);
     for (size_t j = 0; j < k; ++j) {
-      out[base + j] = static_cast<uint32_t>(std::popcount(~state[j] & tail_mask));
+      out[base + j] = static_cast<uint32_t>(PopCount64(~state[j] & tail_mask));
     }
   }
 }

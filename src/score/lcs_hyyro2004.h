@@ -12,7 +12,6 @@
 // Thread safety: a built PatternMask is read-only; share it freely.
 #pragma once
 
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -52,6 +51,16 @@ class PatternMask {
   std::vector<char32_t> touched_;  // code points < 256 set by the last Build
 };
 
+// Bits set in x. Portable x86-64 has no POPCNT instruction, and there
+// std::popcount becomes a call into libgcc; this branch-free SWAR count
+// (Hacker's Delight, 5-2) stays inline on every target.
+inline size_t PopCount64(uint64_t x) {
+  x = x - ((x >> 1) & 0x5555555555555555ull);
+  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+  return static_cast<size_t>((x * 0x0101010101010101ull) >> 56);
+}
+
 // One step of the multi-word update for a text symbol whose masks are `m`:
 // V = (V + U) | (V - U), U = V & M, the addition's carry passed word to word.
 inline void LcsStepWords(const uint64_t* m, uint64_t* v, size_t words) {
@@ -71,8 +80,8 @@ inline void LcsStepWords(const uint64_t* m, uint64_t* v, size_t words) {
 // pattern's bits (`tail_mask` covers the pattern's bits in the last word).
 inline size_t LcsOfState(const uint64_t* v, size_t words, uint64_t tail_mask) {
   size_t lcs = 0;
-  for (size_t w = 0; w + 1 < words; ++w) lcs += static_cast<size_t>(std::popcount(~v[w]));
-  return lcs + static_cast<size_t>(std::popcount(~v[words - 1] & tail_mask));
+  for (size_t w = 0; w + 1 < words; ++w) lcs += PopCount64(~v[w]);
+  return lcs + PopCount64(~v[words - 1] & tail_mask);
 }
 
 // LCS length of the pattern and text[0..n). CharT is char (ASCII bytes only)
@@ -96,7 +105,7 @@ size_t LcsHyyro2004(const PatternMask& pm, const CharT* text, size_t n, uint64_t
       const uint64_t u = v & pm.Word0(code(text[i]));
       v = (v + u) | (v - u);
     }
-    return static_cast<size_t>(std::popcount(~v & tail_mask));
+    return PopCount64(~v & tail_mask);
   }
   for (size_t w = 0; w < words; ++w) scratch[w] = ~0ull;
   for (size_t i = 0; i < n; ++i) LcsStepWords(pm.Row(code(text[i])), scratch, words);

@@ -350,7 +350,13 @@ class TokenRatioScorer final : public ScorerBase {
   }
 
   double Score(const HayName& hay, double cutoff) override {
-    const std::u32string_view text = HayCodePoints(hay);
+    const double best = ScoreText(HayCodePoints(hay), cutoff);
+    return best >= cutoff ? best : 0;
+  }
+
+  // The score of a hay given as the code points of its sorted form (WRatio
+  // calls this with a form it made itself).
+  double ScoreText(std::u32string_view text, double cutoff = 0) {
     SplitWhitespace(text, &hay_set_);
     if (needle_set_.empty() || hay_set_.empty()) return 0;
     hay_set_.erase(std::unique(hay_set_.begin(), hay_set_.end()), hay_set_.end());
@@ -358,7 +364,7 @@ class TokenRatioScorer final : public ScorerBase {
     if (best < 100.0) {
       best = std::max(best, IndelRatio(Lcs(pm_, text), needle_joined_.size() + text.size()));
     }
-    return best >= cutoff ? best : 0;
+    return best;
   }
   double MaxScoreForLength(uint32_t) const override { return 100.0; }
   uint32_t PeakLength() const override { return 0; }
@@ -596,14 +602,14 @@ class PartialScorer final : public ScorerBase {
   }
 
   double Score(const HayName& hay, double cutoff) override {
-    const double s = Full(HayCodePoints(hay));
+    const double s = ScoreText(HayCodePoints(hay));
     return s >= cutoff ? s : 0;
   }
   double MaxScoreForLength(uint32_t) const override { return 100.0; }
   uint32_t PeakLength() const override { return 0; }
 
- private:
-  double Full(std::u32string_view hay) {
+  // The score of a hay given as code points, in this scorer's stored form.
+  double ScoreText(std::u32string_view hay) {
     if (kind_ == ScorerKind::kPartialRatio || kind_ == ScorerKind::kPartialTokenSortRatio) {
       return core_.Score(hay);
     }
@@ -624,6 +630,7 @@ class PartialScorer final : public ScorerBase {
     return best;
   }
 
+ private:
   static bool SharesToken(const std::vector<std::u32string_view>& a,
                           const std::vector<std::u32string_view>& b) {
     size_t i = 0, j = 0;
@@ -647,7 +654,8 @@ class PartialScorer final : public ScorerBase {
 // RapidFuzz 3.x WRatio: ratio, then, by the length ratio r of the two names,
 // token_ratio x 0.95 (r < 1.5), or partial_ratio x 0.9 (r <= 8; 0.6 beyond)
 // and partial_token_ratio x 0.95 x that scale; the best of these. 0 if either
-// name is empty. The hay is stored processed; token forms are made per pair.
+// name is empty. The hay is stored processed; its sorted form is made per
+// pair in scratch.
 class WRatioScorer final : public ScorerBase {
  public:
   explicit WRatioScorer(std::string_view needle)
@@ -665,17 +673,17 @@ class WRatioScorer final : public ScorerBase {
                                  ? static_cast<double>(len1) / static_cast<double>(len2)
                                  : static_cast<double>(len2) / static_cast<double>(len1);
     double best = ratio_.Score(hay, 0);
-    std::string sorted;
-    ToNameForm(NameForm::kSortedTokens, hay.text, &sorted);
-    const HayName sorted_hay{sorted, static_cast<uint32_t>(text::CodePointCount(sorted)),
-                             text::IsAscii(sorted)};
+    // The hay's code points once, and its sorted form in scratch: no
+    // allocation per pair once the buffers have grown.
+    const std::u32string_view text = HayCodePoints(hay);
+    SortedTokens(text, &tokens_);
+    Join(tokens_, &sorted_);
     if (len_ratio < 1.5) {
-      best = std::max(best, token_ratio_.Score(sorted_hay, 0) * kUnbaseScale);
+      best = std::max(best, token_ratio_.ScoreText(sorted_) * kUnbaseScale);
     } else {
       const double partial_scale = len_ratio > 8.0 ? 0.6 : 0.9;  // 8 itself: 0.9 (the vectors)
-      best = std::max(best, partial_.Score(hay, 0) * partial_scale);
-      best = std::max(best,
-                      partial_token_.Score(sorted_hay, 0) * kUnbaseScale * partial_scale);
+      best = std::max(best, partial_.ScoreText(text) * partial_scale);
+      best = std::max(best, partial_token_.ScoreText(sorted_) * kUnbaseScale * partial_scale);
     }
     return best >= cutoff ? best : 0;
   }
@@ -686,6 +694,8 @@ class WRatioScorer final : public ScorerBase {
   RatioScorer ratio_;
   TokenRatioScorer token_ratio_;
   PartialScorer partial_, partial_token_;
+  std::vector<std::u32string_view> tokens_;
+  std::u32string sorted_;
 };
 
 // python-Levenshtein 0.12 seqratio(a.split(' '), b.split(' ')) x 100: an edit

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <fstream>
 #include <numeric>
 #include <random>
@@ -66,6 +67,16 @@ TEST(LcsHyyro2004, EqualsDynamicProgrammingOnRandomStrings) {
     const std::u32string b = RandomString(rng, max_len, alphabet);
     ASSERT_EQ(KernelLcs(a, b), LcsDp(a, b)) << text::Encode(a) << " | " << text::Encode(b);
   }
+}
+
+TEST(LcsHyyro2004, PopCountEqualsTheStandardOne) {
+  std::mt19937_64 rng(8);
+  for (int i = 0; i < 100000; ++i) {
+    const uint64_t x = rng() & rng();  // varied densities
+    ASSERT_EQ(score::PopCount64(x), static_cast<size_t>(std::popcount(x)));
+  }
+  EXPECT_EQ(score::PopCount64(0), 0u);
+  EXPECT_EQ(score::PopCount64(~0ull), 64u);
 }
 
 TEST(LcsHyyro2004, AdversarialAndEdgeCases) {
