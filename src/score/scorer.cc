@@ -87,6 +87,7 @@ inline double NormDistance100(size_t dist, size_t lensum) {
 
 // Python's str.isspace / RapidFuzz's is_space.
 inline bool IsSpace(char32_t c) {
+  if (c > 0x20 && c < 0x85) return false;  // printable ASCII and more: the common case
   return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 ||
          c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
          c == 0x205F || c == 0x3000;
