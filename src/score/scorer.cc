@@ -666,10 +666,13 @@ class WRatioScorer final : public ScorerBase {
         partial_(ScorerKind::kPartialRatio, needle),
         partial_token_(ScorerKind::kPartialTokenRatio, needle) {}
 
+  static constexpr double kUnbaseScale = 0.95;
+  // 0.9 up to a length ratio of 8 (8 itself included, as the vectors show), 0.6 beyond.
+  static double PartialScale(double len_ratio) { return len_ratio > 8.0 ? 0.6 : 0.9; }
+
   double Score(const HayName& hay, double cutoff) override {
     const size_t len1 = needle_.size(), len2 = hay.cp_len;
     if (len1 == 0 || len2 == 0) return 0;
-    constexpr double kUnbaseScale = 0.95;
     const double len_ratio = len1 > len2
                                  ? static_cast<double>(len1) / static_cast<double>(len2)
                                  : static_cast<double>(len2) / static_cast<double>(len1);
@@ -679,17 +682,37 @@ class WRatioScorer final : public ScorerBase {
     const std::u32string_view text = HayCodePoints(hay);
     SortedTokens(text, &tokens_);
     Join(tokens_, &sorted_);
+    // A part is computed only when its ceiling (100 x its scale) could still
+    // raise the best and reach the cutoff; skipping it cannot change the result.
+    auto worth = [&](double ceiling) { return best < ceiling && ceiling >= cutoff; };
     if (len_ratio < 1.5) {
-      best = std::max(best, token_ratio_.ScoreText(sorted_) * kUnbaseScale);
+      if (worth(100.0 * kUnbaseScale)) {
+        best = std::max(best, token_ratio_.ScoreText(sorted_) * kUnbaseScale);
+      }
     } else {
-      const double partial_scale = len_ratio > 8.0 ? 0.6 : 0.9;  // 8 itself: 0.9 (the vectors)
-      best = std::max(best, partial_.ScoreText(text) * partial_scale);
-      best = std::max(best, partial_token_.ScoreText(sorted_) * kUnbaseScale * partial_scale);
+      const double partial_scale = PartialScale(len_ratio);
+      if (worth(100.0 * partial_scale)) {
+        best = std::max(best, partial_.ScoreText(text) * partial_scale);
+      }
+      if (worth(100.0 * kUnbaseScale * partial_scale)) {
+        best = std::max(best, partial_token_.ScoreText(sorted_) * kUnbaseScale * partial_scale);
+      }
     }
     return best >= cutoff ? best : 0;
   }
-  double MaxScoreForLength(uint32_t) const override { return 100.0; }
-  uint32_t PeakLength() const override { return 0; }
+  // ratio's length bound, or the ceiling of the scaled parts for this length
+  // ratio; both fall away from the needle's length. The ceilings are the same
+  // products Score forms, so the bound is never below a score by a rounding.
+  double MaxScoreForLength(uint32_t n) const override {
+    const size_t m = needle_.size();
+    if (m == 0 || n == 0) return 0;
+    const double len_ratio = m > n ? static_cast<double>(m) / static_cast<double>(n)
+                                   : static_cast<double>(n) / static_cast<double>(m);
+    const double ceiling =
+        len_ratio < 1.5 ? 100.0 * kUnbaseScale : 100.0 * PartialScale(len_ratio);
+    return std::max(ceiling, IndelRatio(std::min<size_t>(m, n), m + n));
+  }
+  uint32_t PeakLength() const override { return static_cast<uint32_t>(needle_.size()); }
 
  private:
   RatioScorer ratio_;

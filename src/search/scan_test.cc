@@ -41,10 +41,12 @@ std::vector<Hit> Naive(const std::vector<std::string>& names, ScorerKind k, Proc
   return all;
 }
 
+const std::vector<ScorerKind> kIssue2Scorers = {ScorerKind::kRatio, ScorerKind::kTokenSortRatio,
+                                                ScorerKind::kTokenSetRatio, ScorerKind::kSetRatio};
+
 void ExpectSameTopK(const std::vector<std::string>& names, const std::vector<std::string>& needles,
-                    Processor p) {
-  for (ScorerKind k : {ScorerKind::kRatio, ScorerKind::kTokenSortRatio, ScorerKind::kTokenSetRatio,
-                       ScorerKind::kSetRatio}) {
+                    Processor p, const std::vector<ScorerKind>& kinds = kIssue2Scorers) {
+  for (ScorerKind k : kinds) {
     auto hay = Build(names, p, NameFormFor(k));
     for (size_t top_k : {1, 3, 10}) {
       for (double cutoff : {0.0, 50.0, 80.0}) {
@@ -91,6 +93,30 @@ TEST(ScanTopK, EqualsNaiveOnRandomNamesWithManyTiesAndDuplicates) {
   ExpectSameTopK(names, needles, Processor::kDefault);
   ExpectSameTopK(names, needles, Processor::kNone);
   score::SetLcsBatchEnabled(false);
+}
+
+// Every scorer's length bound steers the scan: the top-K must not change.
+TEST(ScanTopK, EveryScorerEqualsNaive) {
+  std::mt19937 rng(13);
+  const char* words[] = {"acme", "ac", "me", "co", "inc", "a", "b", "ab", "ba", "acmeco"};
+  auto random_name = [&] {
+    std::string s;
+    const int n = static_cast<int>(rng() % 5);
+    for (int i = 0; i < n; ++i) s += (i ? " " : "") + std::string(words[rng() % 10]);
+    return s;
+  };
+  std::vector<std::string> names(150), needles(8);
+  for (auto& s : names) s = random_name();
+  for (auto& s : needles) s = random_name();
+  std::vector<ScorerKind> all;
+  for (const char* name :
+       {"ratio", "partial_ratio", "QRatio", "WRatio", "token_sort_ratio", "token_set_ratio",
+        "token_ratio", "partial_token_sort_ratio", "partial_token_set_ratio", "partial_token_ratio",
+        "setratio", "seqratio", "levenshtein", "indel", "lcs", "osa", "damerau_levenshtein",
+        "hamming", "jaro", "jaro_winkler", "prefix", "postfix"}) {
+    all.push_back(*ParseScorer(name));
+  }
+  ExpectSameTopK(names, needles, Processor::kDefault, all);
 }
 
 TEST(ScanTopK, EqualsNaiveOnRealNames) {
