@@ -5,8 +5,11 @@
 // form first, as the search does. The score uses no cutoff (the full cost).
 //
 //   build/bench_scorers [--benchmark_filter=ratio]       (make bench-scorers)
+//   NEEDLE_BENCH_LEN=10 build/bench_scorers   cuts both names to 10 code points,
+//   the string length of RapidFuzz's published figures.
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <random>
@@ -56,6 +59,17 @@ std::vector<std::pair<std::string, std::string>> LoadPairs() {
     }
     needle::ProcessName(needle::Processor::kDefault, hay_names[rng() % hay_names.size()], &b);
     pairs.emplace_back(a, b);
+  }
+  // Optionally cut both names to N code points.
+  if (const char* env = std::getenv("NEEDLE_BENCH_LEN")) {
+    const size_t n = std::strtoul(env, nullptr, 10);
+    std::u32string cps;
+    for (auto& [x, y] : pairs) {
+      for (std::string* str : {&x, &y}) {
+        needle::text::Decode(*str, &cps);
+        if (cps.size() > n) *str = needle::text::Encode(std::u32string_view(cps).substr(0, n));
+      }
+    }
   }
   return pairs;
 }
