@@ -322,10 +322,38 @@ class TokenSetScorer final : public ScorerBase {
     SortedTokens(needle_, &needle_tokens_);
     needle_tokens_.erase(std::unique(needle_tokens_.begin(), needle_tokens_.end()),
                          needle_tokens_.end());
+    Join(needle_tokens_, &needle_joined_);
+    pm_.Build(needle_joined_);
+    // The needle's tokens as UTF-8, in a small open-addressing set.
+    size_t cap = 16;
+    while (cap < 2 * needle_tokens_.size()) cap <<= 1;
+    slot_mask_ = cap - 1;
+    slots_.assign(cap, -1);
+    for (size_t i = 0; i < needle_tokens_.size(); ++i) {
+      token_bytes_.push_back(text::Encode(needle_tokens_[i]));
+      size_t h = HashBytes(token_bytes_[i]) & slot_mask_;
+      while (slots_[h] >= 0) h = (h + 1) & slot_mask_;
+      slots_[h] = static_cast<int>(i);
+    }
   }
 
-  // The hay is stored as its sorted token set (NameForm::kSortedTokenSet).
+  // The hay is stored as its sorted token set (NameForm::kSortedTokenSet):
+  // tokens joined by single spaces.
   double Score(const HayName& hay, double cutoff) override {
+    if (needle_tokens_.empty() || hay.cp_len == 0) return 0;  // a name without tokens
+    if (!SharesToken(hay.text)) {
+      // No common token: the intersection is empty and the differences are
+      // the two whole token sets, so the score is the ratio of the needle's
+      // joined set and the stored hay: one LCS with the needle's cached
+      // masks, after a length bound.
+      const size_t m = needle_joined_.size(), n = hay.cp_len;
+      if (cutoff > 0 && NormDistance100(m > n ? m - n : n - m, m + n) < cutoff) return 0;
+      const size_t lcs =
+          hay.ascii ? LcsHyyro2004(pm_, hay.text.data(), hay.text.size(), Words(pm_.words()))
+                    : Lcs(pm_, HayCodePoints(hay));
+      const double s = NormDistance100(m + n - 2 * lcs, m + n);
+      return s >= cutoff ? s : 0;
+    }
     SplitWhitespace(HayCodePoints(hay), &hay_tokens_);
     const double s = core_.Compute(needle_tokens_, hay_tokens_, cutoff, &words_);
     return s >= cutoff ? s : 0;
@@ -334,7 +362,32 @@ class TokenSetScorer final : public ScorerBase {
   uint32_t PeakLength() const override { return 0; }
 
  private:
+  static size_t HashBytes(std::string_view s) {
+    size_t h = 14695981039346656037ull;  // FNV-1a: tokens are short
+    for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    return h;
+  }
+  // Whether a token of the stored hay (space-separated UTF-8) is the needle's.
+  bool SharesToken(std::string_view hay) const {
+    size_t b = 0;
+    while (b <= hay.size()) {
+      size_t e = hay.find(' ', b);
+      if (e == std::string_view::npos) e = hay.size();
+      const std::string_view token = hay.substr(b, e - b);
+      for (size_t h = HashBytes(token) & slot_mask_; slots_[h] >= 0; h = (h + 1) & slot_mask_) {
+        if (token_bytes_[static_cast<size_t>(slots_[h])] == token) return true;
+      }
+      b = e + 1;
+    }
+    return false;
+  }
+
   std::vector<std::u32string_view> needle_tokens_, hay_tokens_;
+  std::u32string needle_joined_;
+  PatternMask pm_;
+  std::vector<std::string> token_bytes_;
+  std::vector<int> slots_;
+  size_t slot_mask_ = 0;
   TokenSetCore core_;
 };
 
