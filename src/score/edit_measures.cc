@@ -150,13 +150,31 @@ size_t DamerauLevenshteinDistance(std::u32string_view a, std::u32string_view b) 
     at(0, j + 1) = inf;
     at(1, j + 1) = j;
   }
-  thread_local std::vector<std::pair<char32_t, size_t>> last_row;  // code point -> last row in a
-  last_row.clear();
+  // The last row (1-based) of a where each code point was seen: a direct
+  // table below 256, a short list above (names rarely hold many such).
+  thread_local std::vector<size_t> last_small;
+  thread_local std::vector<std::pair<char32_t, size_t>> last_large;
+  last_small.assign(256, 0);
+  last_large.clear();
   auto last = [&](char32_t c) -> size_t {
-    for (const auto& [k, v] : last_row) {
+    if (c < 256) return last_small[c];
+    for (const auto& [k, v] : last_large) {
       if (k == c) return v;
     }
     return 0;
+  };
+  auto set_last = [&](char32_t c, size_t row) {
+    if (c < 256) {
+      last_small[c] = row;
+      return;
+    }
+    for (auto& [k, v] : last_large) {
+      if (k == c) {
+        v = row;
+        return;
+      }
+    }
+    last_large.emplace_back(c, row);
   };
   for (size_t i = 1; i <= m; ++i) {
     size_t last_col = 0;  // last column in this row where a[i-1] matched
@@ -171,14 +189,7 @@ size_t DamerauLevenshteinDistance(std::u32string_view a, std::u32string_view b) 
       at(i + 1, j + 1) = std::min({at(i, j) + cost, at(i + 1, j) + 1, at(i, j + 1) + 1,
                                    at(i1, j1) + (i - i1 - 1) + 1 + (j - j1 - 1)});
     }
-    bool found = false;
-    for (auto& [k, v] : last_row) {
-      if (k == a[i - 1]) {
-        v = i;
-        found = true;
-      }
-    }
-    if (!found) last_row.emplace_back(a[i - 1], i);
+    set_last(a[i - 1], i);
   }
   return at(m + 1, n + 1);
 }
