@@ -194,6 +194,74 @@ size_t DamerauLevenshteinDistance(std::u32string_view a, std::u32string_view b) 
   return at(m + 1, n + 1);
 }
 
+namespace {
+// An mbleven model: up to 3 edits, 2 bits each (1 delete from the longer
+// string, 2 insert = skip a symbol of the shorter, 3 substitute), first edit
+// in the low bits.
+struct MblevenModels {
+  // models[substitutions][k][d]: every sequence of exactly k edits whose
+  // deletions minus insertions equal the length difference d.
+  std::vector<uint8_t> models[2][4][4];
+  MblevenModels() {
+    for (int sub = 0; sub < 2; ++sub) {
+      for (int k = 0; k <= 3; ++k) {
+        const int total = 1 << (2 * k);
+        for (int code = 0; code < total; ++code) {
+          int del = 0, ins = 0, ok = 1;
+          for (int p = 0; p < k; ++p) {
+            const int op = (code >> (2 * p)) & 3;
+            if (op == 0 || (op == 3 && !sub)) ok = 0;
+            del += op == 1;
+            ins += op == 2;
+          }
+          if (ok && del >= ins && del - ins <= 3) {
+            models[sub][k][del - ins].push_back(static_cast<uint8_t>(code));
+          }
+        }
+      }
+    }
+  }
+};
+}  // namespace
+
+size_t Mbleven2018(std::u32string_view a, std::u32string_view b, size_t max_dist,
+                   bool substitutions) {
+  static const MblevenModels kModels;
+  if (a.size() < b.size()) std::swap(a, b);  // a is the longer
+  const size_t diff = a.size() - b.size();
+  if (diff > max_dist) return max_dist + 1;
+  // Common prefix and suffix cost nothing.
+  const size_t prefix = CommonPrefix(a, b);
+  a.remove_prefix(prefix);
+  b.remove_prefix(prefix);
+  const size_t suffix = CommonSuffix(a, b);
+  a.remove_suffix(suffix);
+  b.remove_suffix(suffix);
+  if (b.empty()) return a.size() <= max_dist ? a.size() : max_dist + 1;
+  size_t best = max_dist + 1;
+  for (size_t k = diff; k <= max_dist; ++k) {
+    for (uint8_t model : kModels.models[substitutions ? 1 : 0][k][diff]) {
+      size_t i = 0, j = 0, cost = 0, ops = model;
+      while (i < a.size() && j < b.size()) {
+        if (a[i] == b[j]) {
+          ++i;
+          ++j;
+          continue;
+        }
+        if (++cost > k) break;  // the model has no edit left
+        const size_t op = ops & 3;
+        ops >>= 2;
+        i += op != 2;  // delete or substitute: consume a's symbol
+        j += op != 1;  // insert or substitute: consume b's symbol
+      }
+      cost += (a.size() - i) + (b.size() - j);
+      best = std::min(best, cost);
+    }
+    if (best <= k) break;  // a cheaper k cannot follow
+  }
+  return best <= max_dist ? best : max_dist + 1;
+}
+
 size_t HammingDistance(std::u32string_view a, std::u32string_view b) {
   const size_t common = std::min(a.size(), b.size());
   size_t dist = std::max(a.size(), b.size()) - common;

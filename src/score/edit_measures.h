@@ -20,6 +20,12 @@
 //   DamerauLevenshteinDistance  unrestricted transpositions: R. Lowrance,
 //                         R. Wagner, "An extension of the string-to-string
 //                         correction problem", JACM 22(2), 1975.
+//   Mbleven2018           Levenshtein or Indel distance when at most k <= 3
+//                         edits are allowed: F. Fujimoto's mbleven (2018) tries
+//                         every order of the few edits that can fit (a
+//                         "model": deletions, insertions, substitutions) and
+//                         walks both strings once per model, matching equal
+//                         symbols greedily. O(models x length) with no table.
 //   JaroSimilarity, JaroWinklerSimilarity  M. Jaro, JASA 84, 1989; W. Winkler,
 //                         1990; as RapidFuzz 3.x computes them.
 // Every function is pure and thread-safe.
@@ -43,6 +49,12 @@ size_t OsaDistance(std::u32string_view a, std::u32string_view b);
 // REQUIRES: 1 <= pm.size() <= 64.
 size_t OsaHyyro2003(const PatternMask& pm, std::u32string_view text);
 size_t DamerauLevenshteinDistance(std::u32string_view a, std::u32string_view b);
+// The Levenshtein (substitutions allowed) or Indel (insertions and deletions
+// only) distance of a and b if it is at most max_dist, else max_dist + 1.
+// REQUIRES: max_dist <= 3.
+size_t Mbleven2018(std::u32string_view a, std::u32string_view b, size_t max_dist,
+                   bool substitutions);
+
 // Positions that differ, plus the length difference (RapidFuzz's pad=True).
 size_t HammingDistance(std::u32string_view a, std::u32string_view b);
 size_t CommonPrefix(std::u32string_view a, std::u32string_view b);

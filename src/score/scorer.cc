@@ -867,7 +867,25 @@ class MeasureScorer final : public ScorerBase {
 
   double Score(const HayName& hay, double cutoff) override {
     if (cutoff > 0 && MaxScoreForLength(hay.cp_len) < cutoff) return 0;
-    const double s = Normalized(HayCodePoints(hay));
+    const std::u32string_view b = HayCodePoints(hay);
+    // A high cutoff that allows at most 3 edits: mbleven instead of the kernel.
+    const bool indel = kind_ == ScorerKind::kIndel;
+    if (cutoff > 0 && (indel || (kind_ == ScorerKind::kLevenshtein && UnitWeights()))) {
+      const double maximum = indel ? static_cast<double>(needle_.size() + b.size())
+                                   : static_cast<double>(std::max(needle_.size(), b.size()));
+      size_t allowed = 0;  // the most edits that still reach the cutoff, up to 4
+      while (allowed < 4 &&
+             NormalizedSimilarity100(static_cast<double>(allowed + 1), maximum) >= cutoff) {
+        ++allowed;
+      }
+      if (allowed <= 3) {
+        const size_t d = score::Mbleven2018(needle_, b, allowed, !indel);
+        if (d > allowed) return 0;
+        const double s = NormalizedSimilarity100(static_cast<double>(d), maximum);
+        return s >= cutoff ? s : 0;
+      }
+    }
+    const double s = Normalized(b);
     return s >= cutoff ? s : 0;
   }
 

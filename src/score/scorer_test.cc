@@ -389,6 +389,29 @@ TEST(EditMeasures, OsaBitParallelEqualsDp) {
   }
 }
 
+TEST(EditMeasures, MblevenEqualsDpWithinItsLimit) {
+  std::mt19937 rng(26);
+  for (int iter = 0; iter < 20000; ++iter) {
+    const std::u32string a = RandomString(rng, 12, iter % 2 ? kSmall : kMixed);
+    std::u32string b = a;
+    // A few random edits, so distances near the limit are common.
+    for (int e = static_cast<int>(rng() % 5); e > 0; --e) {
+      const size_t at = b.empty() ? 0 : rng() % (b.size() + 1);
+      switch (rng() % 3) {
+        case 0: b.insert(b.begin() + static_cast<std::ptrdiff_t>(at), U'a'); break;
+        case 1: if (at < b.size()) b.erase(at, 1); break;
+        default: if (at < b.size()) b[at] = U'b';
+      }
+    }
+    const size_t k = rng() % 4;
+    const size_t lev = LevenshteinDp(a, b), indel = a.size() + b.size() - 2 * LcsDp(a, b);
+    ASSERT_EQ(score::Mbleven2018(a, b, k, true), lev <= k ? lev : k + 1)
+        << text::Encode(a) << " | " << text::Encode(b) << " k=" << k;
+    ASSERT_EQ(score::Mbleven2018(a, b, k, false), indel <= k ? indel : k + 1)
+        << text::Encode(a) << " | " << text::Encode(b) << " k=" << k;
+  }
+}
+
 TEST(EditMeasures, JaroKnownValues) {
   EXPECT_NEAR(score::JaroSimilarity(U"MARTHA", U"MARHTA"), 17.0 / 18.0, 1e-12);
   EXPECT_NEAR(score::JaroSimilarity(U"DIXON", U"DICKSONX"), 0.7666666666666666, 1e-12);
