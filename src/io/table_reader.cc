@@ -169,7 +169,9 @@ Status TableReader::ParseRecord(bool* eof) {
         ++pos_;
         ++consumed_;
         c = Peek();
-        if (c != '\n') return Error(line_, "stray carriage return after a closing quote");
+        if (c != '\n' && c != -1) {
+          return Error(line_, "stray carriage return after a closing quote");
+        }
       }
       if (c != delim && c != '\n' && c != -1) {
         return Error(line_,
@@ -262,7 +264,10 @@ Status TableReader::CheckField(std::string_view f, uint64_t line, const char* wh
 }
 
 Status TableReader::ReadHeader(const TableOptions& options) {
-  // A UTF-8 byte order mark is not part of the first field.
+  // A UTF-8 byte order mark is not part of the first field. A pipe may hand
+  // over fewer than 3 bytes at first: read until there are 3 or input ends.
+  while (end_ - pos_ < 3 && Refill()) {
+  }
   if (Peek() == 0xEF && end_ - pos_ >= 3 && static_cast<unsigned char>(buf_[pos_ + 1]) == 0xBB &&
       static_cast<unsigned char>(buf_[pos_ + 2]) == 0xBF) {
     pos_ += 3;

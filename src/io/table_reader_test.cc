@@ -64,6 +64,13 @@ TEST_F(TableReaderTest, BomCrlfAndColumnChoice) {
   EXPECT_EQ(rows, (std::vector<std::string>{"Acme|x", "Beta|y"}));
 }
 
+TEST_F(TableReaderTest, QuotedLastFieldEndingInCrWithoutLf) {
+  auto p = Write(".csv", "id,name\r\n1,\"abc\"\r");
+  std::vector<std::string> rows;
+  ASSERT_TRUE(ReadAll(p, &rows).ok());
+  EXPECT_EQ(rows, (std::vector<std::string>{"1|abc"}));
+}
+
 TEST_F(TableReaderTest, DefaultsWithoutIdOrNameColumns) {
   auto p = Write(".csv", "company,city\nAcme,Paris\n");
   std::vector<std::string> rows;

@@ -448,11 +448,12 @@ class SetRatioScorer final : public ScorerBase {
     // for every column, 2 d / l of its assigned pair. Whatever pair the
     // assignment picks, that term is at least the column's smallest 2 d / l,
     // so the column minima bound the score from above. With pair ratios of at
-    // most 1 the bound is 2 min(na, nb) / (na + nb) before any work.
+    // most 1, sum >= |na - nb| before any work. That bound is evaluated with
+    // the very expression the score uses, so rounding cannot put it below a
+    // score (2 min / (na + nb) written otherwise can come out 1 ulp lower).
     const double needed = cutoff > 0 ? lensum * (1.0 - cutoff / 100.0) : 0;  // sum must be <= this
-    if (cutoff > 0 && 200.0 * static_cast<double>(std::min(na, nb_fast)) / lensum < cutoff) {
-      return 0;
-    }
+    const double least_sum = static_cast<double>(na > nb_fast ? na - nb_fast : nb_fast - na);
+    if (cutoff > 0 && (lensum - least_sum) / lensum * 100.0 < cutoff) return 0;
     if (hay.ascii) {
       SplitSpaceBytes(hay.text, &hay_bytes_);
     } else {

@@ -228,6 +228,9 @@ TEST(Scorers, EveryScorerStaysInRangeUnderItsBoundAndHonoursCutoffs) {
       const double cutoff = static_cast<double>(rng() % 101);
       EXPECT_EQ(scorer->Score(hay, cutoff), full >= cutoff ? full : 0.0)
           << name << " " << a << " | " << b;
+      // A cutoff equal to the score keeps it (the scan's K-th best is such a
+      // cutoff; a bound rounded one ulp low would drop ties).
+      EXPECT_EQ(scorer->Score(hay, full), full) << name << " " << a << " | " << b;
     }
   }
 }

@@ -19,6 +19,7 @@ void ScanTopK(const Haystack& hay, CachedScorer& scorer, size_t top_k, double cu
               std::vector<Hit>* out) {
   std::vector<Hit>& heap = *out;
   heap.clear();
+  if (top_k == 0) return;
   double threshold = cutoff;
   uint32_t lo, hi;
   scorer.LengthWindow(threshold, &lo, &hi);

@@ -119,6 +119,27 @@ TEST(ScanTopK, EveryScorerEqualsNaive) {
   ExpectSameTopK(names, needles, Processor::kDefault, all);
 }
 
+// Found in review: setratio's first bound was one ulp below the score of a
+// perfect token pairing (5 tokens against 7: 83.33333333333333 against
+// 83.33333333333334), so a name tying the K-th best in a later batch was
+// dropped. Row 65 ties row 0 and must take rank 2 before row 66.
+TEST(ScanTopK, SetratioTieAtTheKthScoreInALaterBatch) {
+  std::vector<std::string> names = {"a b c d e x y"};
+  for (int i = 1; i <= 64; ++i) names.push_back("filler" + std::to_string(i));
+  names.push_back("a b c d e z w");
+  names.push_back("a b c d e x y");
+  ExpectSameTopK(names, {"a b c d e"}, Processor::kDefault, {ScorerKind::kSetRatio});
+  auto hay = Build(names, Processor::kDefault);
+  auto scorer = CachedScorer::Create(ScorerKind::kSetRatio, "a b c d e");
+  std::vector<Hit> got;
+  ScanTopK(*hay, *scorer, 2, 0, &got);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1].row, 65u);
+  // A cutoff equal to that score keeps all three.
+  ScanTopK(*hay, *scorer, 5, got[0].score, &got);
+  EXPECT_EQ(got.size(), 3u);
+}
+
 TEST(ScanTopK, EqualsNaiveOnRealNames) {
   std::ifstream in(std::string(NEEDLE_SOURCE_DIR) + "/data/demo/haystack.csv");
   std::vector<std::string> names;

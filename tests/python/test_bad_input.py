@@ -70,6 +70,15 @@ def test_missing_name_column():
         assert "nope" in message, message
 
 
+def test_a_header_name_holding_a_newline_still_gives_a_one_line_error():
+    with support.tempdir() as tmp:
+        _, needles = good_files(tmp)
+        hay = os.path.join(tmp, "nl_header.csv")
+        support.write_bytes(hay, b'id,"na\nme"\nh1,Alpha\n')
+        message = expect_error([hay, needles, "--name-column", "nope"], tmp, file=hay)
+        assert "\\n" in message, message  # the newline is shown escaped
+
+
 def test_missing_id_column():
     with support.tempdir() as tmp:
         hay, needles = good_files(tmp)

@@ -33,7 +33,18 @@ bool ParseScorerAndProcessor(const std::string& scorer, const std::string& proce
 
 int Fail(const std::string& message) {
   std::fflush(stdout);
-  std::fprintf(stderr, "needle: error: %s\n", message.c_str());
+  // One line, whatever the message quotes (a header name may hold a newline).
+  std::string line;
+  for (char c : message) {
+    if (c == '\n') {
+      line += "\\n";
+    } else if (c == '\r') {
+      line += "\\r";
+    } else {
+      line += c;
+    }
+  }
+  std::fprintf(stderr, "needle: error: %s\n", line.c_str());
   return kExitBadInput;
 }
 
