@@ -6,6 +6,8 @@
 //     (code point count, ASCII flag, has-duplicates flag) and its first row;
 //   - rows whose processed name repeats an earlier row's: a sorted side list
 //     (distinct id, row), empty when all names differ;
+//   - the distinct ids grouped by code point length, so a search can visit
+//     only the lengths a score bound allows;
 //   - the original ids and names, for output only: blocks of kRowsPerBlock rows
 //     compressed with zstd and a dictionary trained on the first rows, so they
 //     cost a third of their size; Row() decompresses one block.
@@ -80,6 +82,14 @@ class Haystack {
     if (has_duplicates(d)) ForEachDuplicate(d, f);
   }
 
+  // Distinct names grouped by code point length: group g holds the names of
+  // length group_length(g) (ascending in g), ids ascending within it, at
+  // positions [group_begin(g), group_begin(g + 1)) of by_length().
+  size_t length_groups() const { return group_lengths_.size(); }
+  uint32_t group_length(size_t g) const { return group_lengths_[g]; }
+  uint32_t group_begin(size_t g) const { return group_begins_[g]; }
+  uint32_t by_length(uint32_t i) const { return by_length_[i]; }
+
   // The original id and name of row r (0-based). The id of a table without an
   // id column is the data row number, r + 1. Views stay valid until the next
   // call with the same reader.
@@ -107,6 +117,9 @@ class Haystack {
   std::vector<uint32_t> meta_;                             // per distinct
   std::vector<uint32_t> first_row_;                        // per distinct
   std::vector<std::pair<uint32_t, uint32_t>> duplicates_;  // (distinct, row), sorted
+  std::vector<uint32_t> by_length_;      // distinct ids by (length, id)
+  std::vector<uint32_t> group_lengths_;  // the lengths present, ascending
+  std::vector<uint32_t> group_begins_;   // groups + 1 starts into by_length_
   std::string blob_;                                       // compressed row blocks
   std::vector<uint64_t> block_offsets_;
   std::string dictionary_;

@@ -1,4 +1,4 @@
-// Exact top-K by scanning every distinct processed name. The K best so far
+// Exact top-K by scanning the distinct processed names a length bound allows. The K best so far
 // sit in a heap whose top is the worst of them; once it is full, its score is
 // the cutoff handed to the scorer (a name can still enter with an equal score
 // and a lower row), and the length window is recomputed whenever it rises.
@@ -58,15 +58,36 @@ void ScanTopK(const Haystack& hay, CachedScorer& scorer, size_t top_k, double cu
     }
     pending = 0;
   };
-  const uint32_t n = hay.distinct();
-  for (uint32_t d = 0; d < n; ++d) {
-    const uint32_t len = hay.cp_len(d);
-    if (len < lo || len > hi) continue;
-    ids[pending] = d;
-    names[pending] = HayName{hay.processed(d), len, hay.ascii(d)};
-    if (++pending == kScanBatch) flush();
+  // Visit the length groups outward from the scorer's peak length, nearer
+  // lengths first: good scores come early, the cutoff rises, the window
+  // closes, and the groups outside it are never touched. The order only
+  // affects the work: results are ranked by (score, row) whatever the order.
+  const size_t groups = hay.length_groups();
+  const uint32_t peak = scorer.PeakLength();
+  size_t up = 0;
+  while (up < groups && hay.group_length(up) < peak) ++up;
+  ptrdiff_t down = static_cast<ptrdiff_t>(up) - 1;
+  for (;;) {
+    const bool up_ok = up < groups && hay.group_length(up) <= hi;
+    const bool down_ok = down >= 0 && hay.group_length(static_cast<size_t>(down)) >= lo;
+    if (!up_ok && !down_ok) break;
+    size_t g;
+    if (up_ok && (!down_ok || hay.group_length(up) - peak <=
+                                  peak - hay.group_length(static_cast<size_t>(down)))) {
+      g = up++;
+    } else {
+      g = static_cast<size_t>(down--);
+    }
+    const uint32_t len = hay.group_length(g);
+    if (len < lo || len > hi) continue;  // the window shrank since the choice
+    for (uint32_t i = hay.group_begin(g); i < hay.group_begin(g + 1); ++i) {
+      const uint32_t d = hay.by_length(i);
+      ids[pending] = d;
+      names[pending] = HayName{hay.processed(d), len, hay.ascii(d)};
+      if (++pending == kScanBatch) flush();
+    }
+    flush();  // update the cutoff and the window before choosing the next group
   }
-  flush();
   std::sort(heap.begin(), heap.end(), Better);
 }
 

@@ -49,7 +49,8 @@ Haystack::~Haystack() { ZSTD_freeDDict(static_cast<ZSTD_DDict*>(ddict_)); }
 size_t Haystack::MemoryBytes() const {
   // Sizes, not capacities: reserved but unwritten pages take no memory.
   return arena_.size() + offsets_.size() * 4 + meta_.size() * 4 + first_row_.size() * 4 +
-         duplicates_.size() * 8 + blob_.size() + block_offsets_.size() * 8 + dictionary_.size();
+         duplicates_.size() * 8 + blob_.size() + block_offsets_.size() * 8 + dictionary_.size() +
+         (by_length_.size() + group_lengths_.size() + group_begins_.size()) * 4;
 }
 
 void Haystack::ForEachDuplicate(uint32_t d, const std::function<void(uint32_t)>& f) const {
@@ -260,6 +261,37 @@ Result<std::unique_ptr<Haystack>> HaystackBuilder::Finish() {
   std::stable_sort(hay_->duplicates_.begin(), hay_->duplicates_.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   hay_->duplicates_.shrink_to_fit();
+  // Group the distinct names by length (a counting sort keeps ids ascending
+  // within a length).
+  Haystack& h = *hay_;
+  const uint32_t n = h.distinct();
+  std::vector<std::pair<uint32_t, uint32_t>> counts;  // (length, count), sorted
+  {
+    std::vector<uint32_t> lengths(n);
+    for (uint32_t d = 0; d < n; ++d) lengths[d] = h.cp_len(d);
+    std::sort(lengths.begin(), lengths.end());
+    for (uint32_t len : lengths) {
+      if (counts.empty() || counts.back().first != len) counts.emplace_back(len, 0);
+      ++counts.back().second;
+    }
+  }
+  h.group_lengths_.reserve(counts.size());
+  h.group_begins_.reserve(counts.size() + 1);
+  uint32_t at = 0;
+  for (const auto& [len, count] : counts) {
+    h.group_lengths_.push_back(len);
+    h.group_begins_.push_back(at);
+    at += count;
+  }
+  h.group_begins_.push_back(at);
+  std::vector<uint32_t> next(h.group_begins_.begin(), h.group_begins_.end() - 1);
+  h.by_length_.resize(n);
+  for (uint32_t d = 0; d < n; ++d) {
+    const size_t g = static_cast<size_t>(
+        std::lower_bound(h.group_lengths_.begin(), h.group_lengths_.end(), h.cp_len(d)) -
+        h.group_lengths_.begin());
+    h.by_length_[next[g]++] = d;
+  }
   return std::move(hay_);
 }
 
