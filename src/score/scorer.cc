@@ -723,25 +723,31 @@ class WRatioScorer final : public ScorerBase {
   static constexpr double kUnbaseScale = 0.95;
   // 0.9 up to a length ratio of 8 (8 itself included, as the vectors show), 0.6 beyond.
   static double PartialScale(double len_ratio) { return len_ratio > 8.0 ? 0.6 : 0.9; }
+  // Longer length over shorter. REQUIRES: both > 0.
+  static double LengthRatio(size_t a, size_t b) {
+    return a > b ? static_cast<double>(a) / static_cast<double>(b)
+                 : static_cast<double>(b) / static_cast<double>(a);
+  }
 
   double Score(const HayName& hay, double cutoff) override {
     const size_t len1 = needle_.size(), len2 = hay.cp_len;
     if (len1 == 0 || len2 == 0) return 0;
-    const double len_ratio = len1 > len2
-                                 ? static_cast<double>(len1) / static_cast<double>(len2)
-                                 : static_cast<double>(len2) / static_cast<double>(len1);
+    const double len_ratio = LengthRatio(len1, len2);
     double best = ratio_.Score(hay, 0);
-    // The hay's code points once, and its sorted form in scratch: no
-    // allocation per pair once the buffers have grown.
+    // The hay's code points once, and its sorted form in scratch, made only
+    // when a token part runs: no allocation per pair once the buffers grew.
     const std::u32string_view text = HayCodePoints(hay);
-    SortedTokens(text, &tokens_);
-    Join(tokens_, &sorted_);
+    auto sorted = [&]() -> std::u32string_view {
+      SortedTokens(text, &tokens_);
+      Join(tokens_, &sorted_);
+      return sorted_;
+    };
     // A part is computed only when its ceiling (100 x its scale) could still
     // raise the best and reach the cutoff; skipping it cannot change the result.
     auto worth = [&](double ceiling) { return best < ceiling && ceiling >= cutoff; };
     if (len_ratio < 1.5) {
       if (worth(100.0 * kUnbaseScale)) {
-        best = std::max(best, token_ratio_.ScoreText(sorted_) * kUnbaseScale);
+        best = std::max(best, token_ratio_.ScoreText(sorted()) * kUnbaseScale);
       }
     } else {
       const double partial_scale = PartialScale(len_ratio);
@@ -749,7 +755,7 @@ class WRatioScorer final : public ScorerBase {
         best = std::max(best, partial_.ScoreText(text) * partial_scale);
       }
       if (worth(100.0 * kUnbaseScale * partial_scale)) {
-        best = std::max(best, partial_token_.ScoreText(sorted_) * kUnbaseScale * partial_scale);
+        best = std::max(best, partial_token_.ScoreText(sorted()) * kUnbaseScale * partial_scale);
       }
     }
     return best >= cutoff ? best : 0;
@@ -760,8 +766,7 @@ class WRatioScorer final : public ScorerBase {
   double MaxScoreForLength(uint32_t n) const override {
     const size_t m = needle_.size();
     if (m == 0 || n == 0) return 0;
-    const double len_ratio = m > n ? static_cast<double>(m) / static_cast<double>(n)
-                                   : static_cast<double>(n) / static_cast<double>(m);
+    const double len_ratio = LengthRatio(m, n);
     const double ceiling =
         len_ratio < 1.5 ? 100.0 * kUnbaseScale : 100.0 * PartialScale(len_ratio);
     return std::max(ceiling, IndelRatio(std::min<size_t>(m, n), m + n));
