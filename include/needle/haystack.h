@@ -58,6 +58,9 @@ class RowReader {
 class Haystack {
  public:
   static constexpr uint32_t kRowsPerBlock = 64;
+  // Zero bytes after the last processed name: SIMD kernels may load whole
+  // words, or vectors, past the end of a name.
+  static constexpr size_t kArenaPadding = 64;
 
   ~Haystack();
   uint32_t rows() const { return rows_; }

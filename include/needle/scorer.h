@@ -106,8 +106,10 @@ class CachedScorer {
   virtual double Score(const HayName& hay, double cutoff) = 0;
 
   // scores[i] = Score(hays[i], cutoff) for i < count. Scorers with a SIMD
-  // kernel (ratio, QRatio, token_sort_ratio on names of up to 64 code points)
-  // score several names per instruction here.
+  // kernel (ratio, QRatio, token_sort_ratio with needles of up to 64 code
+  // points) score runs of ASCII names of one length several per instruction.
+  // REQUIRES: 8 readable bytes follow each hays[i].text (score::
+  // kLcsBatchPadding; the haystack arena ends with them).
   virtual void ScoreBatch(const HayName* hays, size_t count, double cutoff, double* scores);
 
   // An upper bound on the score of any name with n code points. Unimodal in n

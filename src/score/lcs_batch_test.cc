@@ -1,7 +1,8 @@
-// The SIMD batch kernel against the scalar kernel, on every instruction set
+// The SIMD batch kernels against the scalar kernel, on every instruction set
 // Highway compiled and this CPU supports (AVX-512, AVX2, SSE4, ... and the
-// portable fallback), with texts of mixed lengths so lanes end at different
-// steps.
+// portable fallback), with both lane widths, texts of every length up to 90
+// (past a gathered word and past 64), and texts scattered through one padded
+// buffer as they are in the haystack arena (in any order, not aligned).
 #include "score/lcs_batch.h"
 
 #include <gtest/gtest.h>
@@ -23,28 +24,45 @@ TEST(LcsBatch, EqualsScalarKernelOnEveryTarget) {
   ASSERT_FALSE(targets.empty());
   for (int64_t target : targets) {
     hwy::SetSupportedTargetsForTest(target);
-    for (int iter = 0; iter < 300; ++iter) {
-      // Patterns of 1..64 code points (the kernel's range), some non-ASCII.
+    for (int iter = 0; iter < 400; ++iter) {
+      // Patterns of 1..64 code points (the kernels' range), some non-ASCII.
       std::u32string pattern(1 + rng() % 64, U'a');
       for (auto& c : pattern) c = rng() % 20 == 0 ? U'\u00e9' : alphabet[rng() % alphabet.size()];
       PatternMask pm;
       pm.Build(pattern);
+      const size_t m = pattern.size();
+      const auto len = static_cast<uint32_t>(rng() % 90);
       const size_t count = 1 + rng() % 40;
-      std::vector<std::string> texts(count);
+      // One arena: texts at random positions, then the padding, which holds
+      // bytes that would change the result if they were read as text.
+      std::string arena(count * (len + 3) + kLcsBatchPadding, 'a');
+      for (auto& c : arena) c = alphabet[rng() % alphabet.size()];
       std::vector<const char*> ptrs(count);
-      std::vector<uint32_t> lens(count), got(count);
-      for (size_t i = 0; i < count; ++i) {
-        texts[i].resize(rng() % 90);  // includes empty texts and texts longer than 64
-        for (auto& c : texts[i]) c = alphabet[rng() % alphabet.size()];
-        ptrs[i] = texts[i].data();
-        lens[i] = static_cast<uint32_t>(texts[i].size());
-      }
-      const uint64_t tail = pattern.size() == 64 ? ~0ull : ((1ull << pattern.size()) - 1);
-      LcsBatch(pm.AsciiTable(), tail, ptrs.data(), lens.data(), count, got.data());
+      for (auto& p : ptrs) p = arena.data() + rng() % (arena.size() - kLcsBatchPadding - len + 1);
+      std::vector<uint32_t> got(count);
       uint64_t scratch[2];
+      const bool narrow = m <= 32;
+      if (narrow) {
+        std::vector<uint32_t> masks(pm.AsciiTable(), pm.AsciiTable() + 256);
+        const uint32_t tail = m == 32 ? ~0u : ((1u << m) - 1);
+        LcsBatch32(masks.data(), tail, ptrs.data(), len, count, got.data());
+      } else {
+        const uint64_t tail = m == 64 ? ~0ull : ((1ull << m) - 1);
+        LcsBatch64(pm.AsciiTable(), tail, ptrs.data(), len, count, got.data());
+      }
       for (size_t i = 0; i < count; ++i) {
-        ASSERT_EQ(got[i], LcsHyyro2004(pm, texts[i].data(), texts[i].size(), scratch))
-            << "target " << hwy::TargetName(target) << " text '" << texts[i] << "'";
+        ASSERT_EQ(got[i], LcsHyyro2004(pm, ptrs[i], len, scratch))
+            << "target " << hwy::TargetName(target) << (narrow ? " 32" : " 64") << "-bit text '"
+            << std::string(ptrs[i], len) << "'";
+      }
+      // The 64-bit kernel also takes short patterns.
+      if (narrow) {
+        const uint64_t tail = (1ull << m) - 1;
+        LcsBatch64(pm.AsciiTable(), tail, ptrs.data(), len, count, got.data());
+        for (size_t i = 0; i < count; ++i) {
+          ASSERT_EQ(got[i], LcsHyyro2004(pm, ptrs[i], len, scratch))
+              << "target " << hwy::TargetName(target) << " 64-bit, short pattern";
+        }
       }
     }
   }

@@ -187,6 +187,10 @@ class RatioScorer final : public ScorerBase {
   RatioScorer(std::string_view needle, bool empty_is_zero)
       : ScorerBase(needle), empty_is_zero_(empty_is_zero) {
     pm_.Build(needle_);
+    if (!needle_.empty() && needle_.size() <= 32) {
+      const uint64_t* table = pm_.AsciiTable();
+      masks32_.assign(table, table + 256);
+    }
   }
 
   double Score(const HayName& hay, double cutoff) override {
@@ -202,35 +206,38 @@ class RatioScorer final : public ScorerBase {
     const double s = IndelRatio(lcs, m + n);
     return s >= cutoff ? s : 0;
   }
-  // ASCII names go through the SIMD kernel together; the rest one by one.
+  // Runs of ASCII names of one length go through the SIMD kernel together;
+  // the rest one by one.
   void ScoreBatch(const HayName* hays, size_t count, double cutoff, double* scores) override {
     const size_t m = needle_.size();
-    if (pm_.words() != 1 || !score::LcsBatchEnabled()) {
+    if (m == 0 || pm_.words() != 1 || !score::LcsBatchEnabled()) {
       CachedScorer::ScoreBatch(hays, count, cutoff, scores);
       return;
     }
-    const uint64_t tail_mask = m == 64 ? ~0ull : ((1ull << m) - 1);
     size_t k = 0;
     for (size_t i = 0; i < count; ++i) {
       const size_t n = hays[i].cp_len;
       scores[i] = 0;
-      if ((empty_is_zero_ && n == 0) ||
-          (cutoff > 0 && IndelRatio(std::min(m, n), m + n) < cutoff)) {
+      if (n == 0 || (cutoff > 0 && IndelRatio(std::min(m, n), m + n) < cutoff)) {
+        if (n == 0) scores[i] = Score(hays[i], cutoff);
         continue;
       }
       if (!hays[i].ascii) {
         scores[i] = Score(hays[i], cutoff);
         continue;
       }
+      if (k > 0 && hays[batch_index_[0]].cp_len != n) {
+        FinishBatch(k, cutoff, hays, scores);
+        k = 0;
+      }
       batch_index_[k] = static_cast<uint32_t>(i);
       batch_texts_[k] = hays[i].text.data();
-      batch_lens_[k] = static_cast<uint32_t>(n);
       if (++k == kMaxBatch) {
-        FinishBatch(k, cutoff, tail_mask, hays, scores);
+        FinishBatch(k, cutoff, hays, scores);
         k = 0;
       }
     }
-    FinishBatch(k, cutoff, tail_mask, hays, scores);
+    FinishBatch(k, cutoff, hays, scores);
   }
 
   double MaxScoreForLength(uint32_t n) const override {
@@ -242,19 +249,29 @@ class RatioScorer final : public ScorerBase {
  private:
   static constexpr size_t kMaxBatch = 64;
 
-  void FinishBatch(size_t k, double cutoff, uint64_t tail_mask, const HayName* hays,
-                   double* scores) {
+  // Scores hays[batch_index_[0..k)], ASCII names of one length.
+  void FinishBatch(size_t k, double cutoff, const HayName* hays, double* scores) {
     if (k == 0) return;
-    score::LcsBatch(pm_.AsciiTable(), tail_mask, batch_texts_, batch_lens_, k, batch_lcs_);
+    const size_t m = needle_.size();
+    const auto len = static_cast<uint32_t>(hays[batch_index_[0]].cp_len);
+    const auto [lowest, highest] = std::minmax_element(batch_texts_, batch_texts_ + k);
+    if (m <= 32 && *highest - *lowest < (1LL << 30)) {
+      const uint32_t tail = m == 32 ? ~0u : ((1u << m) - 1);
+      score::LcsBatch32(masks32_.data(), tail, batch_texts_, len, k, batch_lcs_);
+    } else {
+      const uint64_t tail = m == 64 ? ~0ull : ((1ull << m) - 1);
+      score::LcsBatch64(pm_.AsciiTable(), tail, batch_texts_, len, k, batch_lcs_);
+    }
     for (size_t j = 0; j < k; ++j) {
-      const double s = IndelRatio(batch_lcs_[j], needle_.size() + hays[batch_index_[j]].cp_len);
+      const double s = IndelRatio(batch_lcs_[j], m + len);
       scores[batch_index_[j]] = s >= cutoff ? s : 0;
     }
   }
 
   PatternMask pm_;
+  std::vector<uint32_t> masks32_;  // pm_'s ASCII table in 32-bit lanes (m <= 32)
   bool empty_is_zero_;
-  uint32_t batch_index_[kMaxBatch], batch_lens_[kMaxBatch], batch_lcs_[kMaxBatch];
+  uint32_t batch_index_[kMaxBatch], batch_lcs_[kMaxBatch];
   const char* batch_texts_[kMaxBatch];
 };
 

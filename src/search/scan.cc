@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "needle/match.h"
+#include "score/lcs_batch.h"
 
 namespace needle {
 
@@ -14,6 +15,9 @@ struct WorseOnTop {
   bool operator()(const Hit& a, const Hit& b) const { return Better(a, b); }
 };
 }  // namespace
+
+static_assert(Haystack::kArenaPadding >= score::kLcsBatchPadding,
+              "ScoreBatch may read past the end of a name");
 
 void ScanTopK(const Haystack& hay, CachedScorer& scorer, size_t top_k, double cutoff,
               std::vector<Hit>* out) {

@@ -256,6 +256,8 @@ Result<std::unique_ptr<Haystack>> HaystackBuilder::Finish() {
   FlushBlock();
   if (!dictionary_done_) TrainAndFlushPending();
   std::vector<uint32_t>().swap(slots_);
+  // Padding after the last name, for kernels that load whole words.
+  hay_->arena_.append(Haystack::kArenaPadding, '\0');
   // Duplicates were appended in row order; a stable sort by distinct id keeps
   // each name's rows ascending.
   std::stable_sort(hay_->duplicates_.begin(), hay_->duplicates_.end(),
