@@ -1,16 +1,20 @@
-// needle/haystack.h: the in-memory haystack, one compact read-only store.
+// needle/haystack.h: the haystack, one compact read-only store.
 //
-// Layout (no per-name heap objects, no pointers):
+// Layout (no per-name heap objects, no pointers), the same in memory and in an
+// index file (needle/index.h), so a Haystack is a set of views over either:
 //   - processed names in the scorer's NameForm, interned: one UTF-8 arena holding each distinct
-//     processed name once, an offsets array, and per distinct name a meta word
-//     (code point count, ASCII flag, has-duplicates flag) and its first row;
-//   - rows whose processed name repeats an earlier row's: a sorted side list
-//     (distinct id, row), empty when all names differ;
+//     processed name once, followed by kArenaPadding zero bytes, an offsets
+//     array, and per distinct name its first row;
+//   - rows whose processed name repeats an earlier row's: a bitset of the
+//     distinct names that have them and a sorted side list (distinct id, row);
 //   - the distinct ids grouped by code point length, so a search can visit
-//     only the lengths a score bound allows;
+//     only the lengths a score bound allows. A haystack read from an index
+//     file has its distinct ids numbered in that order already (by_length is
+//     the identity and takes no space); one built in memory keeps an array;
 //   - the original ids and names, for output only: blocks of kRowsPerBlock rows
-//     compressed with zstd and a dictionary trained on the first rows, so they
-//     cost a third of their size; Row() decompresses one block.
+//     compressed with zstd and a dictionary trained on the first rows; an id
+//     that is the previous one with its trailing number plus one ("h41",
+//     "h42") is stored as one byte. Row() decompresses one block.
 // Identical processed names are therefore scored once per needle, and every
 // row keeps its own id.
 //
@@ -23,6 +27,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,9 +55,33 @@ class RowReader {
   void* dctx_ = nullptr;
   const Haystack* owner_ = nullptr;
   uint64_t block_ = UINT64_MAX;
-  std::string raw_;
-  std::vector<uint32_t> starts_;  // offset of each row's record in raw_
-  std::string id_;                // the row number, for tables without ids
+  std::string raw_;  // the decompressed block
+  std::string ids_;  // the block's ids, concatenated
+  struct Record {
+    uint32_t id_at, id_len, name_at, name_len;  // into ids_ and raw_
+  };
+  std::vector<Record> records_;
+  std::string id_;  // the row number, for tables without ids
+};
+
+// The parts of a haystack, as views. Filled by HaystackBuilder (over its own
+// storage) or by the index reader (over the file's bytes).
+struct HaystackParts {
+  Processor processor = Processor::kDefault;
+  NameForm form = NameForm::kProcessed;
+  uint32_t rows = 0;
+  bool has_ids = false;
+  std::span<const char> arena;  // names + kArenaPadding zero bytes
+  std::span<const uint32_t> offsets;  // distinct + 1
+  std::span<const uint32_t> first_row;  // per distinct
+  std::span<const uint64_t> dup_bits;  // bit d: distinct name d has more rows
+  std::span<const uint32_t> duplicates;  // (distinct, row) pairs, sorted
+  std::span<const uint32_t> by_length;  // empty: the identity
+  std::span<const uint32_t> group_lengths;  // the lengths present, ascending
+  std::span<const uint32_t> group_begins;  // groups + 1
+  std::span<const char> blob;  // compressed row blocks
+  std::span<const uint64_t> block_offsets;  // blocks + 1, into blob
+  std::span<const char> dictionary;  // zstd dictionary; may be empty
 };
 
 class Haystack {
@@ -62,70 +91,59 @@ class Haystack {
   // words, or vectors, past the end of a name.
   static constexpr size_t kArenaPadding = 64;
 
+  // A haystack over `parts`, whose bytes `owner` keeps alive. REQUIRES: the
+  // parts are consistent (as HaystackBuilder makes them, or as
+  // Index::Verify checks them).
+  Haystack(const HaystackParts& parts, std::shared_ptr<const void> owner);
   ~Haystack();
-  uint32_t rows() const { return rows_; }
-  uint32_t distinct() const { return static_cast<uint32_t>(first_row_.size()); }
-  Processor processor() const { return processor_; }
+  Haystack(const Haystack&) = delete;
+  Haystack& operator=(const Haystack&) = delete;
+
+  uint32_t rows() const { return p_.rows; }
+  uint32_t distinct() const { return static_cast<uint32_t>(p_.first_row.size()); }
+  Processor processor() const { return p_.processor; }
   // The form names are stored in (the scorer's NameForm).
-  NameForm form() const { return form_; }
-  bool has_ids() const { return has_ids_; }
+  NameForm form() const { return p_.form; }
+  bool has_ids() const { return p_.has_ids; }
+  const HaystackParts& parts() const { return p_; }
 
   // The processed name of distinct name d (valid UTF-8).
   std::string_view processed(uint32_t d) const {
-    return std::string_view(arena_).substr(offsets_[d], offsets_[d + 1] - offsets_[d]);
+    return std::string_view(p_.arena.data() + p_.offsets[d], p_.offsets[d + 1] - p_.offsets[d]);
   }
-  uint32_t cp_len(uint32_t d) const { return meta_[d] & kLenMask; }
-  bool ascii(uint32_t d) const { return meta_[d] & kAsciiBit; }
-  uint32_t first_row(uint32_t d) const { return first_row_[d]; }
-  bool has_duplicates(uint32_t d) const { return meta_[d] & kDupBit; }
+  uint32_t first_row(uint32_t d) const { return p_.first_row[d]; }
+  bool has_duplicates(uint32_t d) const { return (p_.dup_bits[d >> 6] >> (d & 63)) & 1; }
   // Calls f(row) for every row (0-based) whose processed name is d, ascending.
   template <typename F>
   void ForEachRow(uint32_t d, F&& f) const {
-    f(first_row_[d]);
+    f(p_.first_row[d]);
     if (has_duplicates(d)) ForEachDuplicate(d, f);
   }
 
   // Distinct names grouped by code point length: group g holds the names of
   // length group_length(g) (ascending in g), ids ascending within it, at
   // positions [group_begin(g), group_begin(g + 1)) of by_length().
-  size_t length_groups() const { return group_lengths_.size(); }
-  uint32_t group_length(size_t g) const { return group_lengths_[g]; }
-  uint32_t group_begin(size_t g) const { return group_begins_[g]; }
-  uint32_t by_length(uint32_t i) const { return by_length_[i]; }
+  size_t length_groups() const { return p_.group_lengths.size(); }
+  uint32_t group_length(size_t g) const { return p_.group_lengths[g]; }
+  uint32_t group_begin(size_t g) const { return p_.group_begins[g]; }
+  uint32_t by_length(uint32_t i) const { return p_.by_length.empty() ? i : p_.by_length[i]; }
 
   // The original id and name of row r (0-based). The id of a table without an
   // id column is the data row number, r + 1. Views stay valid until the next
-  // call with the same reader.
-  void Row(uint32_t r, RowReader* reader, std::string_view* id, std::string_view* name) const;
+  // call with the same reader. Fails only on a corrupt row block.
+  Status Row(uint32_t r, RowReader* reader, std::string_view* id, std::string_view* name) const;
 
   // Bytes held, by part (for the summary and the memory figures).
-  size_t ArenaBytes() const { return arena_.size(); }
-  size_t CompressedRowBytes() const { return blob_.size(); }
+  size_t ArenaBytes() const { return p_.arena.size(); }
+  size_t CompressedRowBytes() const { return p_.blob.size(); }
   size_t MemoryBytes() const;
 
  private:
-  friend class HaystackBuilder;
-  static constexpr uint32_t kAsciiBit = 1u << 31;
-  static constexpr uint32_t kDupBit = 1u << 30;
-  static constexpr uint32_t kLenMask = (1u << 29) - 1;
-  Haystack() = default;
   void ForEachDuplicate(uint32_t d, const std::function<void(uint32_t)>& f) const;
+  Status LoadBlock(uint64_t block, RowReader* reader) const;
 
-  Processor processor_ = Processor::kDefault;
-  NameForm form_ = NameForm::kProcessed;
-  uint32_t rows_ = 0;
-  bool has_ids_ = false;
-  std::string arena_;
-  std::vector<uint32_t> offsets_;                          // distinct + 1
-  std::vector<uint32_t> meta_;                             // per distinct
-  std::vector<uint32_t> first_row_;                        // per distinct
-  std::vector<std::pair<uint32_t, uint32_t>> duplicates_;  // (distinct, row), sorted
-  std::vector<uint32_t> by_length_;      // distinct ids by (length, id)
-  std::vector<uint32_t> group_lengths_;  // the lengths present, ascending
-  std::vector<uint32_t> group_begins_;   // groups + 1 starts into by_length_
-  std::string blob_;                                       // compressed row blocks
-  std::vector<uint64_t> block_offsets_;
-  std::string dictionary_;
+  HaystackParts p_;
+  std::shared_ptr<const void> owner_;
   void* ddict_ = nullptr;
 };
 
@@ -138,17 +156,24 @@ class HaystackBuilder {
   // REQUIRES: name and id are valid UTF-8.
   Status Add(std::string_view id, std::string_view name);
   Result<std::unique_ptr<Haystack>> Finish();
-  uint32_t rows() const { return hay_->rows_; }
+  uint32_t rows() const { return rows_; }
 
  private:
+  struct Storage;
   void Intern(std::string_view processed, uint32_t row);
   void Grow();
   void FlushBlock();
   void TrainAndFlushPending();
   void CompressBlock(std::string_view raw);
+  std::string_view Processed(uint32_t d) const;
 
-  std::unique_ptr<Haystack> hay_;
-  std::string scratch_, formed_;
+  Processor processor_;
+  NameForm form_;
+  bool has_ids_;
+  uint32_t rows_ = 0;
+  std::unique_ptr<Storage> st_;
+  std::vector<uint32_t> cp_lens_;  // per distinct, until Finish
+  std::string scratch_, formed_, prev_id_, next_id_;
   std::vector<uint32_t> slots_;  // open addressing: distinct id + 1, 0 = empty
   std::string block_raw_;        // the block being filled
   uint32_t block_rows_ = 0;

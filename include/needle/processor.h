@@ -23,6 +23,10 @@ enum class Processor { kDefault, kNone };
 std::optional<Processor> ParseProcessor(std::string_view name);
 const char* ProcessorName(Processor p);
 
+// The Unicode version of the character tables the default processor uses
+// (utf8proc's), recorded in index files.
+const char* UnicodeVersion();
+
 // Writes the processed form of `in` to *out (replacing its contents).
 // REQUIRES: `in` is valid UTF-8. The result is valid UTF-8.
 void ProcessName(Processor p, std::string_view in, std::string* out);

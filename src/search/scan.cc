@@ -87,7 +87,8 @@ void ScanTopK(const Haystack& hay, CachedScorer& scorer, size_t top_k, double cu
     for (uint32_t i = hay.group_begin(g); i < hay.group_begin(g + 1); ++i) {
       const uint32_t d = hay.by_length(i);
       ids[pending] = d;
-      names[pending] = HayName{hay.processed(d), len, hay.ascii(d)};
+      const std::string_view text = hay.processed(d);
+      names[pending] = HayName{text, len, text.size() == len};  // ASCII iff 1 byte a code point
       if (++pending == kScanBatch) flush();
     }
     flush();  // update the cutoff and the window before choosing the next group

@@ -16,6 +16,7 @@ namespace needle {
 
 namespace {
 constexpr int kZstdLevel = 3;
+constexpr uint32_t kMaxNameCodePoints = (1u << 29) - 1;
 constexpr size_t kTrainBytes = 2 << 20;  // raw rows sampled for the dictionary
 constexpr size_t kDictionaryBytes = 32 << 10;
 
@@ -27,14 +28,44 @@ void PutVarint(uint64_t v, std::string* out) {
   out->push_back(static_cast<char>(v));
 }
 
-uint64_t GetVarint(const std::string& s, size_t* pos) {
+// Reads a varint of raw[*pos..end); false if it runs off the end or past 64
+// bits (a corrupt block).
+bool GetVarint(std::string_view raw, size_t* pos, uint64_t* out) {
   uint64_t v = 0;
-  for (int shift = 0;; shift += 7) {
-    auto b = static_cast<unsigned char>(s[(*pos)++]);
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (*pos >= raw.size()) return false;
+    auto b = static_cast<unsigned char>(raw[(*pos)++]);
     v |= static_cast<uint64_t>(b & 0x7F) << shift;
-    if (!(b & 0x80)) return v;
+    if (!(b & 0x80)) {
+      *out = v;
+      return true;
+    }
   }
+  return false;
 }
+
+// The id after `prev` in a numbered sequence: its trailing decimal number plus
+// one ("h41" -> "h42", "a-099" -> "a-100", "9" -> "10"). False if `prev` does
+// not end in a digit.
+bool NextId(std::string_view prev, std::string* next) {
+  if (prev.empty() || prev.back() < '0' || prev.back() > '9') return false;
+  next->assign(prev);
+  size_t i = next->size();
+  while (i > 0 && (*next)[i - 1] >= '0' && (*next)[i - 1] <= '9') {
+    if ((*next)[i - 1] != '9') {
+      ++(*next)[i - 1];
+      return true;
+    }
+    (*next)[--i] = '0';
+  }
+  next->insert(next->begin() + static_cast<ptrdiff_t>(i), '1');
+  return true;
+}
+
+// A row record in a raw block: the id as varint code (0: NextId of the
+// previous row's id in the block; else length + 1, then the bytes; absent
+// for tables without ids), then the name as varint length and bytes.
+constexpr uint64_t kNextIdCode = 0;
 }  // namespace
 
 // ---------------------------------------------------------------- RowReader
@@ -44,91 +75,160 @@ RowReader::~RowReader() { ZSTD_freeDCtx(static_cast<ZSTD_DCtx*>(dctx_)); }
 
 // ---------------------------------------------------------------- Haystack
 
+Haystack::Haystack(const HaystackParts& parts, std::shared_ptr<const void> owner)
+    : p_(parts), owner_(std::move(owner)) {
+  if (!p_.dictionary.empty()) {
+    ddict_ = ZSTD_createDDict(p_.dictionary.data(), p_.dictionary.size());
+  }
+}
+
 Haystack::~Haystack() { ZSTD_freeDDict(static_cast<ZSTD_DDict*>(ddict_)); }
 
 size_t Haystack::MemoryBytes() const {
-  // Sizes, not capacities: reserved but unwritten pages take no memory.
-  return arena_.size() + offsets_.size() * 4 + meta_.size() * 4 + first_row_.size() * 4 +
-         duplicates_.size() * 8 + blob_.size() + block_offsets_.size() * 8 + dictionary_.size() +
-         (by_length_.size() + group_lengths_.size() + group_begins_.size()) * 4;
+  return p_.arena.size_bytes() + p_.offsets.size_bytes() + p_.first_row.size_bytes() +
+         p_.dup_bits.size_bytes() + p_.duplicates.size_bytes() + p_.by_length.size_bytes() +
+         p_.group_lengths.size_bytes() + p_.group_begins.size_bytes() + p_.blob.size_bytes() +
+         p_.block_offsets.size_bytes() + p_.dictionary.size_bytes();
 }
 
 void Haystack::ForEachDuplicate(uint32_t d, const std::function<void(uint32_t)>& f) const {
-  auto it = std::lower_bound(duplicates_.begin(), duplicates_.end(), std::make_pair(d, 0u));
-  for (; it != duplicates_.end() && it->first == d; ++it) f(it->second);
+  // Binary search on the pairs' first element.
+  size_t lo = 0, hi = p_.duplicates.size() / 2;
+  while (lo < hi) {
+    const size_t mid = (lo + hi) / 2;
+    if (p_.duplicates[2 * mid] < d) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  for (; lo < p_.duplicates.size() / 2 && p_.duplicates[2 * lo] == d; ++lo) {
+    f(p_.duplicates[2 * lo + 1]);
+  }
 }
 
-void Haystack::Row(uint32_t r, RowReader* reader, std::string_view* id,
-                   std::string_view* name) const {
+Status Haystack::LoadBlock(uint64_t block, RowReader* reader) const {
+  const auto corrupt = [&](const char* what) {
+    reader->owner_ = nullptr;
+    return Status::InvalidInput("row block " + std::to_string(block) + " is corrupt (" + what +
+                                ")");
+  };
+  if (block + 1 >= p_.block_offsets.size()) return corrupt("no such block");
+  const uint64_t begin = p_.block_offsets[block], end = p_.block_offsets[block + 1];
+  if (begin > end || end > p_.blob.size()) return corrupt("bad offsets");
+  auto* dctx = static_cast<ZSTD_DCtx*>(reader->dctx_);
+  const unsigned long long raw_size = ZSTD_getFrameContentSize(p_.blob.data() + begin, end - begin);
+  if (raw_size == ZSTD_CONTENTSIZE_ERROR || raw_size == ZSTD_CONTENTSIZE_UNKNOWN ||
+      raw_size > (64ull << 20)) {
+    return corrupt("bad frame header");
+  }
+  reader->raw_.resize(static_cast<size_t>(raw_size));
+  size_t got;
+  if (ddict_) {
+    got = ZSTD_decompress_usingDDict(dctx, reader->raw_.data(), reader->raw_.size(),
+                                     p_.blob.data() + begin, end - begin,
+                                     static_cast<const ZSTD_DDict*>(ddict_));
+  } else {
+    got = ZSTD_decompressDCtx(dctx, reader->raw_.data(), reader->raw_.size(),
+                              p_.blob.data() + begin, end - begin);
+  }
+  if (ZSTD_isError(got) || got != raw_size) return corrupt("zstd");
+  const std::string_view raw = reader->raw_;
+  reader->ids_.clear();
+  reader->records_.clear();
+  size_t pos = 0;
+  while (pos < raw.size()) {
+    RowReader::Record rec{};
+    if (p_.has_ids) {
+      uint64_t code;
+      if (!GetVarint(raw, &pos, &code)) return corrupt("truncated record");
+      std::string_view id;
+      std::string next;
+      if (code == kNextIdCode) {
+        if (reader->records_.empty()) return corrupt("no previous id");
+        const auto& prev = reader->records_.back();
+        if (!NextId(std::string_view(reader->ids_).substr(prev.id_at, prev.id_len), &next)) {
+          return corrupt("previous id has no number");
+        }
+        id = next;
+      } else {
+        if (code - 1 > raw.size() - pos) return corrupt("id past the end");
+        id = raw.substr(pos, code - 1);
+        pos += code - 1;
+      }
+      rec.id_at = static_cast<uint32_t>(reader->ids_.size());
+      rec.id_len = static_cast<uint32_t>(id.size());
+      reader->ids_.append(id);
+    }
+    uint64_t name_len;
+    if (!GetVarint(raw, &pos, &name_len) || name_len > raw.size() - pos) {
+      return corrupt("name past the end");
+    }
+    rec.name_at = static_cast<uint32_t>(pos);
+    rec.name_len = static_cast<uint32_t>(name_len);
+    pos += name_len;
+    reader->records_.push_back(rec);
+  }
+  reader->owner_ = this;
+  reader->block_ = block;
+  return Status::Ok();
+}
+
+Status Haystack::Row(uint32_t r, RowReader* reader, std::string_view* id,
+                     std::string_view* name) const {
   const uint64_t block = r / kRowsPerBlock;
   if (reader->owner_ != this || reader->block_ != block) {
-    const uint64_t begin = block_offsets_[block], end = block_offsets_[block + 1];
-    auto* dctx = static_cast<ZSTD_DCtx*>(reader->dctx_);
-    const unsigned long long raw_size = ZSTD_getFrameContentSize(blob_.data() + begin, end - begin);
-    reader->raw_.resize(static_cast<size_t>(raw_size));
-    size_t got;
-    if (ddict_) {
-      got = ZSTD_decompress_usingDDict(dctx, reader->raw_.data(), reader->raw_.size(),
-                                       blob_.data() + begin, end - begin,
-                                       static_cast<const ZSTD_DDict*>(ddict_));
-    } else {
-      got = ZSTD_decompressDCtx(dctx, reader->raw_.data(), reader->raw_.size(),
-                                blob_.data() + begin, end - begin);
-    }
-    // The blob was written by this process; a failure here is a bug, not input.
-    assert(!ZSTD_isError(got) && got == raw_size);
-    (void)got;
-    reader->starts_.clear();
-    size_t pos = 0;
-    while (pos < reader->raw_.size()) {
-      reader->starts_.push_back(static_cast<uint32_t>(pos));
-      pos += GetVarint(reader->raw_, &pos);
-      pos += GetVarint(reader->raw_, &pos);
-    }
-    reader->owner_ = this;
-    reader->block_ = block;
+    Status s = LoadBlock(block, reader);
+    if (!s.ok()) return s;
   }
-  size_t pos = reader->starts_[r % kRowsPerBlock];
-  const size_t id_len = GetVarint(reader->raw_, &pos);
-  if (has_ids_) {
-    *id = std::string_view(reader->raw_).substr(pos, id_len);
+  const size_t i = r % kRowsPerBlock;
+  if (i >= reader->records_.size()) {
+    return Status::InvalidInput("row block " + std::to_string(block) + " is corrupt (short)");
+  }
+  const RowReader::Record& rec = reader->records_[i];
+  if (p_.has_ids) {
+    *id = std::string_view(reader->ids_).substr(rec.id_at, rec.id_len);
   } else {
     reader->id_ = std::to_string(static_cast<uint64_t>(r) + 1);
     *id = reader->id_;
   }
-  pos += id_len;
-  const size_t name_len = GetVarint(reader->raw_, &pos);
-  *name = std::string_view(reader->raw_).substr(pos, name_len);
+  *name = std::string_view(reader->raw_).substr(rec.name_at, rec.name_len);
+  return Status::Ok();
 }
 
 // ---------------------------------------------------------- HaystackBuilder
 
+struct HaystackBuilder::Storage {
+  std::string arena;
+  std::vector<uint32_t> offsets, first_row, duplicates, by_length, group_lengths, group_begins;
+  std::vector<uint64_t> dup_bits, block_offsets;
+  std::vector<std::pair<uint32_t, uint32_t>> dup_pairs;  // until Finish
+  std::string blob, dictionary;
+};
+
 HaystackBuilder::HaystackBuilder(Processor processor, NameForm form, bool has_ids,
                                  uint64_t expected_bytes)
-    : hay_(new Haystack()) {
-  hay_->processor_ = processor;
-  hay_->form_ = form;
-  hay_->has_ids_ = has_ids;
+    : processor_(processor), form_(form), has_ids_(has_ids), st_(new Storage()) {
   // Reserving address space is free until it is touched, so the arena gets
   // room for the whole input and does not move (no doubling peak).
-  if (expected_bytes > 0) hay_->arena_.reserve(static_cast<size_t>(expected_bytes));
+  if (expected_bytes > 0) st_->arena.reserve(static_cast<size_t>(expected_bytes));
   // Names run 20-40 bytes a row. The per-name arrays reserve room for rows of
   // 12 bytes: reserved pages cost nothing until written, while a regrowth at
   // the end of the build would hold two copies at once. The interning table is
   // written (zeroed) in full, so it is sized for the likely count instead.
   const size_t expected_rows = static_cast<size_t>(expected_bytes / 32);
   const size_t reserved_rows = static_cast<size_t>(expected_bytes / 12);
-  hay_->offsets_.reserve(reserved_rows + 1);
-  hay_->meta_.reserve(reserved_rows);
-  hay_->first_row_.reserve(reserved_rows);
-  hay_->blob_.reserve(static_cast<size_t>(expected_bytes / 2));
-  hay_->block_offsets_.reserve(expected_rows / Haystack::kRowsPerBlock + 2);
-  hay_->offsets_.push_back(0);
+  st_->offsets.reserve(reserved_rows + 1);
+  st_->first_row.reserve(reserved_rows);
+  cp_lens_.reserve(reserved_rows);
+  st_->blob.reserve(static_cast<size_t>(expected_bytes / 2));
+  st_->block_offsets.reserve(expected_rows / Haystack::kRowsPerBlock + 2);
+  st_->offsets.push_back(0);
   size_t cap = 1024;
   while (cap * 7 < expected_rows * 10) cap <<= 1;  // load factor <= 0.7
   slots_.assign(cap, 0);
   cctx_ = ZSTD_createCCtx();
-  hay_->block_offsets_.push_back(0);
+  st_->block_offsets.push_back(0);
 }
 
 HaystackBuilder::~HaystackBuilder() {
@@ -136,11 +236,16 @@ HaystackBuilder::~HaystackBuilder() {
   ZSTD_freeCDict(static_cast<ZSTD_CDict*>(cdict_));
 }
 
+std::string_view HaystackBuilder::Processed(uint32_t d) const {
+  return std::string_view(st_->arena).substr(st_->offsets[d], st_->offsets[d + 1] - st_->offsets[d]);
+}
+
 void HaystackBuilder::Grow() {
   std::vector<uint32_t> bigger(slots_.size() * 2, 0);
   const size_t mask = bigger.size() - 1;
-  for (uint32_t d = 0; d < hay_->distinct(); ++d) {
-    const std::string_view s = hay_->processed(d);
+  const auto distinct = static_cast<uint32_t>(st_->first_row.size());
+  for (uint32_t d = 0; d < distinct; ++d) {
+    const std::string_view s = Processed(d);
     size_t i = XXH3_64bits(s.data(), s.size()) & mask;
     while (bigger[i]) i = (i + 1) & mask;
     bigger[i] = d + 1;
@@ -149,47 +254,52 @@ void HaystackBuilder::Grow() {
 }
 
 void HaystackBuilder::Intern(std::string_view processed, uint32_t row) {
-  if ((hay_->distinct() + 1) * 10 > slots_.size() * 7) Grow();
+  if ((st_->first_row.size() + 1) * 10 > slots_.size() * 7) Grow();
   const size_t mask = slots_.size() - 1;
   size_t i = XXH3_64bits(processed.data(), processed.size()) & mask;
   while (uint32_t v = slots_[i]) {
     const uint32_t d = v - 1;
-    if (hay_->processed(d) == processed) {
-      hay_->meta_[d] |= Haystack::kDupBit;
-      hay_->duplicates_.emplace_back(d, row);
+    if (Processed(d) == processed) {
+      st_->dup_pairs.emplace_back(d, row);
       return;
     }
     i = (i + 1) & mask;
   }
-  const auto d = static_cast<uint32_t>(hay_->first_row_.size());
+  const auto d = static_cast<uint32_t>(st_->first_row.size());
   slots_[i] = d + 1;
-  hay_->arena_.append(processed);
-  hay_->offsets_.push_back(static_cast<uint32_t>(hay_->arena_.size()));
-  uint32_t meta = static_cast<uint32_t>(text::CodePointCount(processed));
-  if (text::IsAscii(processed)) meta |= Haystack::kAsciiBit;
-  hay_->meta_.push_back(meta);
-  hay_->first_row_.push_back(row);
+  st_->arena.append(processed);
+  st_->offsets.push_back(static_cast<uint32_t>(st_->arena.size()));
+  cp_lens_.push_back(static_cast<uint32_t>(text::CodePointCount(processed)));
+  st_->first_row.push_back(row);
 }
 
 Status HaystackBuilder::Add(std::string_view id, std::string_view name) {
-  if (hay_->rows_ == UINT32_MAX) {
+  if (rows_ == UINT32_MAX) {
     return Status::TooLarge("haystack has more than 4294967295 rows");
   }
-  ProcessName(hay_->processor_, name, &scratch_);
-  if (hay_->form_ != NameForm::kProcessed) {
-    ToNameForm(hay_->form_, scratch_, &formed_);
+  ProcessName(processor_, name, &scratch_);
+  if (form_ != NameForm::kProcessed) {
+    ToNameForm(form_, scratch_, &formed_);
     scratch_.swap(formed_);
   }
-  if (text::CodePointCount(scratch_) > Haystack::kLenMask) {
+  if (text::CodePointCount(scratch_) > kMaxNameCodePoints) {
     return Status::TooLarge("a name is longer than 536870911 code points");
   }
-  if (hay_->arena_.size() + scratch_.size() > UINT32_MAX) {
+  if (st_->arena.size() + scratch_.size() + Haystack::kArenaPadding > UINT32_MAX) {
     return Status::TooLarge("processed names exceed 4 GiB; split the haystack");
   }
-  Intern(scratch_, hay_->rows_);
-  ++hay_->rows_;
-  PutVarint(hay_->has_ids_ ? id.size() : 0, &block_raw_);
-  if (hay_->has_ids_) block_raw_.append(id);
+  Intern(scratch_, rows_);
+  ++rows_;
+  if (has_ids_) {
+    // A numbered id after the previous one in the block takes one byte.
+    if (block_rows_ > 0 && NextId(prev_id_, &next_id_) && next_id_ == id) {
+      PutVarint(kNextIdCode, &block_raw_);
+    } else {
+      PutVarint(id.size() + 1, &block_raw_);
+      block_raw_.append(id);
+    }
+    prev_id_.assign(id);
+  }
   PutVarint(name.size(), &block_raw_);
   block_raw_.append(name);
   if (++block_rows_ == Haystack::kRowsPerBlock) FlushBlock();
@@ -197,7 +307,7 @@ Status HaystackBuilder::Add(std::string_view id, std::string_view name) {
 }
 
 void HaystackBuilder::CompressBlock(std::string_view raw) {
-  std::string& blob = hay_->blob_;
+  std::string& blob = st_->blob;
   const size_t at = blob.size();
   blob.resize(at + ZSTD_compressBound(raw.size()));
   auto* cctx = static_cast<ZSTD_CCtx*>(cctx_);
@@ -211,7 +321,7 @@ void HaystackBuilder::CompressBlock(std::string_view raw) {
   }
   assert(!ZSTD_isError(n));
   blob.resize(at + n);
-  hay_->block_offsets_.push_back(blob.size());
+  st_->block_offsets.push_back(blob.size());
 }
 
 void HaystackBuilder::TrainAndFlushPending() {
@@ -223,9 +333,8 @@ void HaystackBuilder::TrainAndFlushPending() {
                               static_cast<unsigned>(pending_sizes_.size()));
     if (!ZDICT_isError(n)) {
       dict.resize(n);
-      hay_->dictionary_ = std::move(dict);
-      cdict_ = ZSTD_createCDict(hay_->dictionary_.data(), hay_->dictionary_.size(), kZstdLevel);
-      hay_->ddict_ = ZSTD_createDDict(hay_->dictionary_.data(), hay_->dictionary_.size());
+      st_->dictionary = std::move(dict);
+      cdict_ = ZSTD_createCDict(st_->dictionary.data(), st_->dictionary.size(), kZstdLevel);
     }
     // A failed training (too little or too uniform data) leaves no dictionary:
     // blocks are then compressed on their own, which is only less compact.
@@ -256,45 +365,70 @@ Result<std::unique_ptr<Haystack>> HaystackBuilder::Finish() {
   FlushBlock();
   if (!dictionary_done_) TrainAndFlushPending();
   std::vector<uint32_t>().swap(slots_);
+  Storage& st = *st_;
   // Padding after the last name, for kernels that load whole words.
-  hay_->arena_.append(Haystack::kArenaPadding, '\0');
+  st.arena.append(Haystack::kArenaPadding, '\0');
+  const auto n = static_cast<uint32_t>(st.first_row.size());
   // Duplicates were appended in row order; a stable sort by distinct id keeps
   // each name's rows ascending.
-  std::stable_sort(hay_->duplicates_.begin(), hay_->duplicates_.end(),
+  std::stable_sort(st.dup_pairs.begin(), st.dup_pairs.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
-  hay_->duplicates_.shrink_to_fit();
+  st.dup_bits.assign((n + 63) / 64, 0);
+  st.duplicates.reserve(st.dup_pairs.size() * 2);
+  for (const auto& [d, row] : st.dup_pairs) {
+    st.dup_bits[d >> 6] |= 1ull << (d & 63);
+    st.duplicates.push_back(d);
+    st.duplicates.push_back(row);
+  }
+  std::vector<std::pair<uint32_t, uint32_t>>().swap(st.dup_pairs);
   // Group the distinct names by length (a counting sort keeps ids ascending
   // within a length).
-  Haystack& h = *hay_;
-  const uint32_t n = h.distinct();
   std::vector<std::pair<uint32_t, uint32_t>> counts;  // (length, count), sorted
   {
-    std::vector<uint32_t> lengths(n);
-    for (uint32_t d = 0; d < n; ++d) lengths[d] = h.cp_len(d);
+    std::vector<uint32_t> lengths(cp_lens_);
     std::sort(lengths.begin(), lengths.end());
     for (uint32_t len : lengths) {
       if (counts.empty() || counts.back().first != len) counts.emplace_back(len, 0);
       ++counts.back().second;
     }
   }
-  h.group_lengths_.reserve(counts.size());
-  h.group_begins_.reserve(counts.size() + 1);
+  st.group_lengths.reserve(counts.size());
+  st.group_begins.reserve(counts.size() + 1);
   uint32_t at = 0;
   for (const auto& [len, count] : counts) {
-    h.group_lengths_.push_back(len);
-    h.group_begins_.push_back(at);
+    st.group_lengths.push_back(len);
+    st.group_begins.push_back(at);
     at += count;
   }
-  h.group_begins_.push_back(at);
-  std::vector<uint32_t> next(h.group_begins_.begin(), h.group_begins_.end() - 1);
-  h.by_length_.resize(n);
+  st.group_begins.push_back(at);
+  std::vector<uint32_t> next(st.group_begins.begin(), st.group_begins.end() - 1);
+  st.by_length.resize(n);
   for (uint32_t d = 0; d < n; ++d) {
     const size_t g = static_cast<size_t>(
-        std::lower_bound(h.group_lengths_.begin(), h.group_lengths_.end(), h.cp_len(d)) -
-        h.group_lengths_.begin());
-    h.by_length_[next[g]++] = d;
+        std::lower_bound(st.group_lengths.begin(), st.group_lengths.end(), cp_lens_[d]) -
+        st.group_lengths.begin());
+    st.by_length[next[g]++] = d;
   }
-  return std::move(hay_);
+  std::vector<uint32_t>().swap(cp_lens_);
+
+  HaystackParts parts;
+  parts.processor = processor_;
+  parts.form = form_;
+  parts.rows = rows_;
+  parts.has_ids = has_ids_;
+  parts.arena = st.arena;
+  parts.offsets = st.offsets;
+  parts.first_row = st.first_row;
+  parts.dup_bits = st.dup_bits;
+  parts.duplicates = st.duplicates;
+  parts.by_length = st.by_length;
+  parts.group_lengths = st.group_lengths;
+  parts.group_begins = st.group_begins;
+  parts.blob = st.blob;
+  parts.block_offsets = st.block_offsets;
+  parts.dictionary = st.dictionary;
+  std::shared_ptr<const Storage> owner(st_.release());
+  return std::make_unique<Haystack>(parts, std::move(owner));
 }
 
 Result<std::unique_ptr<Haystack>> LoadHaystack(TableReader& table, Processor processor,

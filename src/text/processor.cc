@@ -15,6 +15,8 @@ std::optional<Processor> ParseProcessor(std::string_view name) {
   return std::nullopt;
 }
 
+const char* UnicodeVersion() { return utf8proc_unicode_version(); }
+
 const char* ProcessorName(Processor p) { return p == Processor::kDefault ? "default" : "none"; }
 
 namespace {

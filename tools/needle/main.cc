@@ -133,6 +133,7 @@ int main(int argc, char** argv) {
   app.fallthrough(false);
   Command match = AddMatchCommand(app);
   Command score = AddScoreCommand(app);
+  Command index = AddIndexCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -147,6 +148,7 @@ int main(int argc, char** argv) {
   try {
     if (match.app->parsed()) return match.run();
     if (score.app->parsed()) return score.run();
+    if (index.app->parsed()) return index.run();
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "needle: error: out of memory\n");
     return 1;

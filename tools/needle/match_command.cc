@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "io/output.h"
 #include "needle/haystack.h"
+#include "needle/index.h"
 #include "needle/match.h"
 #include "needle/processor.h"
 #include "needle/scorer.h"
@@ -18,7 +19,7 @@ namespace {
 
 struct MatchArgs {
   std::string haystack, needles, out = "-";
-  std::string scorer = "ratio", processor = "default", weights;
+  std::string scorer = "ratio", processor, weights;  // processor "": default, or the index's
   std::string format, needle_format;
   std::string id_column, name_column, needle_id_column, needle_name_column;
   size_t top = 1;
@@ -50,7 +51,8 @@ class CsvSink : public MatchSink {
     }
     for (size_t i = 0; i < hits.size(); ++i) {
       std::string_view id, name;
-      hay_.Row(hits[i].row, &reader_, &id, &name);
+      Status s = hay_.Row(hits[i].row, &reader_, &id, &name);
+      if (!s.ok()) return s;
       out_->Field(needle_id);
       out_->Put(',');
       out_->Field(needle.name);
@@ -114,7 +116,8 @@ int RunMatch(const MatchArgs& a) {
   ScorerKind scorer_kind;
   Processor processor_kind;
   int exit_code = 0;
-  if (!ParseScorerAndProcessor(a.scorer, a.processor, &scorer_kind, &processor_kind, &exit_code)) {
+  if (!ParseScorerAndProcessor(a.scorer, a.processor.empty() ? "default" : a.processor,
+                               &scorer_kind, &processor_kind, &exit_code)) {
     return exit_code;
   }
   // Written so that NaN, which fails every comparison, is refused too.
@@ -138,32 +141,71 @@ int RunMatch(const MatchArgs& a) {
   needle_opts.name_column = own_columns ? a.needle_name_column : a.name_column;
   needle_opts.columns_explicit = own_columns;
 
-  auto hay_table = TableReader::Open(a.haystack, hay_opts);
-  if (!hay_table.ok()) return Fail(hay_table.status());
   if (a.needles == "-" && a.haystack == "-") return Fail("only the needles can be read from stdin");
+  // The haystack: an index file (recognised by its magic), mapped and
+  // verified, or a table read into memory.
+  const bool from_index = a.haystack != "-" && IsIndexFile(a.haystack);
+  std::unique_ptr<TableReader> hay_table;
+  std::unique_ptr<Index> index;
+  if (from_index) {
+    auto opened = Index::Open(a.haystack);
+    if (!opened.ok()) return Fail(opened.status());
+    index = std::move(opened.value());
+    const Haystack& ih = index->haystack();
+    if (!a.processor.empty() && processor_kind != ih.processor()) {
+      return Fail(a.haystack + ": the index was built with --processor " +
+                  ProcessorName(ih.processor()) + ", not " + a.processor +
+                  "; match with that processor or rebuild the index");
+    }
+    processor_kind = ih.processor();
+    if (ih.form() != NameFormFor(scorer_kind)) {
+      return Fail(a.haystack + ": the index stores names as " + NameFormName(ih.form()) +
+                  ", but " + ScorerName(scorer_kind) + " compares " +
+                  NameFormName(NameFormFor(scorer_kind)) +
+                  "; rebuild it with needle index --scorer " + ScorerName(scorer_kind));
+    }
+    progress.Update("verifying index", true);
+    Status v = index->Verify();
+    progress.Clear();
+    if (!v.ok()) return Fail(v);
+    if (processor_kind == Processor::kDefault && index->unicode_version() != UnicodeVersion()) {
+      progress.Summary("needle: warning: " + a.haystack + " was processed with Unicode " +
+                       index->unicode_version() + ", this needle has " + UnicodeVersion() +
+                       "; a few names may process differently (rebuild the index to be sure)");
+    }
+  } else {
+    auto opened = TableReader::Open(a.haystack, hay_opts);
+    if (!opened.ok()) return Fail(opened.status());
+    hay_table = std::move(opened.value());
+  }
   auto needle_table = TableReader::Open(a.needles, needle_opts);
   if (!needle_table.ok()) return Fail(needle_table.status());
   auto out = io::OutputFile::Open(a.out);
   if (!out.ok()) return Fail(out.status());
 
-  TableReader& hay_reader = *hay_table.value();
-  const uint64_t hay_bytes = hay_reader.size_bytes();
-  auto hay = LoadHaystack(hay_reader, processor_kind, NameFormFor(scorer_kind), [&](uint64_t rows) {
-    std::string line = "loading haystack: " + Thousands(rows) + " rows";
-    if (hay_bytes > 0) {
-      char pct[16];
-      std::snprintf(
-          pct, sizeof pct, " (%.0f%%)",
-          100.0 * static_cast<double>(hay_reader.bytes_read()) / static_cast<double>(hay_bytes));
-      line += pct;
+  std::unique_ptr<Haystack> loaded;
+  if (!from_index) {
+    TableReader& hay_reader = *hay_table;
+    const uint64_t hay_bytes = hay_reader.size_bytes();
+    auto hay = LoadHaystack(hay_reader, processor_kind, NameFormFor(scorer_kind),
+                            [&](uint64_t rows) {
+                              std::string line = "loading haystack: " + Thousands(rows) + " rows";
+                              if (hay_bytes > 0) {
+                                char pct[16];
+                                std::snprintf(pct, sizeof pct, " (%.0f%%)",
+                                              100.0 * static_cast<double>(hay_reader.bytes_read()) /
+                                                  static_cast<double>(hay_bytes));
+                                line += pct;
+                              }
+                              progress.Update(line);
+                            });
+    if (!hay.ok()) {
+      progress.Clear();
+      return Fail(hay.status());
     }
-    progress.Update(line);
-  });
-  if (!hay.ok()) {
-    progress.Clear();
-    return Fail(hay.status());
+    loaded = std::move(hay.value());
   }
-  const Haystack& h = *hay.value();
+  const Haystack& h = from_index ? index->haystack() : *loaded;
   const double load_secs = progress.Seconds();
 
   MatchOptions opts;
@@ -187,11 +229,12 @@ int RunMatch(const MatchArgs& a) {
   char line[512];
   std::snprintf(line, sizeof line,
                 "needle: %s needles x %s haystack rows (%s distinct), %s, %d thread%s: "
-                "%.2f s, %.1f needles/s (haystack loaded in %.2f s, %.1f MB)",
+                "%.2f s, %.1f needles/s (haystack %s in %.2f s, %.1f MB)",
                 Thousands(sink.done()).c_str(), Thousands(h.rows()).c_str(),
                 Thousands(h.distinct()).c_str(), ScorerName(scorer_kind), threads,
                 threads == 1 ? "" : "s", match_secs,
-                match_secs > 0 ? static_cast<double>(sink.done()) / match_secs : 0.0, load_secs,
+                match_secs > 0 ? static_cast<double>(sink.done()) / match_secs : 0.0,
+                from_index ? "index opened and verified" : "loaded", load_secs,
                 static_cast<double>(h.MemoryBytes()) / 1e6);
   progress.Summary(line);
   return 0;
@@ -209,7 +252,10 @@ Command AddMatchCommand(CLI::App& app) {
       "match at or above --cutoff gets one row with empty rank, match_id, match and score.\n"
       "Files are CSV (RFC 4180), TSV (.tsv, no quoting) or text (.txt, one name per line),\n"
       "UTF-8 with or without BOM, LF or CRLF; CSV and TSV have a header row.");
-  c->add_option("haystack", args->haystack, "Reference names (CSV, TSV or text file)")->required();
+  c->add_option("haystack", args->haystack,
+                "Reference names: a CSV, TSV or text file, or an index file\n"
+                "made by needle index (mapped, not read; its processor is used)")
+      ->required();
   c->add_option("needles", args->needles, "Query names (CSV, TSV or text file; - for stdin)")
       ->required();
   c->add_option("-o,--out", args->out,
@@ -222,8 +268,8 @@ Command AddMatchCommand(CLI::App& app) {
                 "the needle, deleting from it, substituting");
   c->add_option("-p,--processor", args->processor,
                 "default: lower-case, non-alphanumerics to spaces, trim\n"
-                "(RapidFuzz default_process); none: names as they are")
-      ->capture_default_str();
+                "(RapidFuzz default_process); none: names as they are.\n"
+                "Default: default, or the processor an index was built with");
   c->add_option("-k,--top", args->top, "Rows per needle (K)")
       ->capture_default_str()
       ->check(CLI::Range(static_cast<size_t>(1), static_cast<size_t>(1000000)));
