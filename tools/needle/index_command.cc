@@ -149,10 +149,11 @@ Command AddIndexCommand(CLI::App& app) {
                 "The index file to write (conventionally .ndx). Written under a\n"
                 "temporary name and renamed when complete");
   c->add_option("-s,--scorer", args->scorer,
-                "The scorer the index is for; it decides how names are stored\n"
-                "(token_sort_* scorers: sorted tokens; token_set_* and\n"
-                "setratio: sorted token sets; the rest: processed names).\n"
-                "Scorers of the same family can then use it. " +
+                "The scorer the index is for; it decides how names are stored:\n"
+                "sorted tokens for token_sort_ratio, token_ratio and their\n"
+                "partial_ forms; sorted token sets for token_set_ratio and\n"
+                "partial_token_set_ratio; processed names for every other\n"
+                "scorer. Scorers sharing a form share the index. " +
                     ScorerNames())
       ->capture_default_str();
   c->add_option("-p,--processor", args->processor,
