@@ -64,6 +64,16 @@ uint64_t GetU64(const char* p) {
 }
 uint64_t AlignUp(uint64_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
 
+// The header's checksum: XXH3-64 of its 64 bytes with the checksum field
+// (bytes 48-55) taken as zero, so every other byte, reserved ones included,
+// is covered.
+uint64_t HeaderChecksum(const char* header) {
+  char copy[kHeaderBytes];
+  std::memcpy(copy, header, kHeaderBytes);
+  std::memset(copy + kHeaderSumAt, 0, 8);
+  return XXH3_64bits(copy, kHeaderBytes);
+}
+
 template <typename T>
 std::span<const T> View(std::span<const char> bytes) {
   return {reinterpret_cast<const T*>(bytes.data()), bytes.size() / sizeof(T)};
@@ -262,7 +272,7 @@ Status WriteIndex(const Haystack& hay, const std::string& path,
   PutU64(&header, kTableAt, table_at);
   PutU32(&header, kCountAt, kCount);
   PutU64(&header, kTableSumAt, XXH3_64bits(table.data(), table.size()));
-  PutU64(&header, kHeaderSumAt, XXH3_64bits(header.data(), kHeaderSumAt));
+  PutU64(&header, kHeaderSumAt, HeaderChecksum(header.data()));
 
   // Pass 2: write.
   FileWriter out;
@@ -370,7 +380,7 @@ Status Index::Parse() {
   }
   if (size < kHeaderBytes) return bad("truncated: " + std::to_string(size) + " bytes, no header");
   if (reinterpret_cast<uintptr_t>(b) % 8 != 0) return bad("bytes are not 8-byte aligned");
-  if (GetU64(b + kHeaderSumAt) != XXH3_64bits(b, kHeaderSumAt)) {
+  if (GetU64(b + kHeaderSumAt) != HeaderChecksum(b)) {
     return bad("header checksum mismatch (the file is damaged)");
   }
   version_ = GetU32(b + kVersionAt);
@@ -427,6 +437,13 @@ Status Index::Parse() {
   }
   for (int s = 0; s < kCount; ++s) {
     if (!have[s]) return bad(std::string("section ") + kTags[s] + " is missing");
+  }
+  // Sections may not overlap (Verify checks that the gaps are zero padding).
+  std::vector<std::pair<uint64_t, uint64_t>> spans;
+  for (const Section& sec : sections_) spans.emplace_back(sec.offset, sec.offset + sec.size);
+  std::sort(spans.begin(), spans.end());
+  for (size_t i = 1; i < spans.size(); ++i) {
+    if (spans[i].first < spans[i - 1].second) return bad("two sections overlap");
   }
   if (found[kMeta].size() != kMetaBytes) return bad("section META has the wrong size");
   const char* m = found[kMeta].data();
@@ -500,6 +517,22 @@ Status Index::Verify(bool checksums) const {
       if (XXH3_64bits(bytes_.data() + s.offset, s.size) != s.checksum) {
         return bad("section " + s.tag + " checksum mismatch (the file is damaged)");
       }
+    }
+  }
+  // Every byte outside the header, the sections and the table is zero
+  // padding.
+  {
+    std::vector<std::pair<uint64_t, uint64_t>> spans;
+    for (const Section& sec : sections_) spans.emplace_back(sec.offset, sec.offset + sec.size);
+    std::sort(spans.begin(), spans.end());
+    uint64_t at = kHeaderBytes;
+    const uint64_t table_at = GetU64(bytes_.data() + kTableAt);
+    spans.emplace_back(table_at, table_at);
+    for (const auto& [begin, end] : spans) {
+      for (; at < begin; ++at) {
+        if (bytes_[at] != 0) return bad("padding at byte " + std::to_string(at) + " is not zero");
+      }
+      at = std::max(at, end);
     }
   }
   const HaystackParts& p = haystack_->parts();

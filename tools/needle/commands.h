@@ -54,6 +54,9 @@ class Progress {
   std::chrono::steady_clock::time_point start_, last_;
 };
 
+// True if both paths name one existing file (the same device and inode).
+bool SameFile(const std::string& a, const std::string& b);
+
 // "1,234,567"
 std::string Thousands(uint64_t n);
 

@@ -31,6 +31,9 @@ int RunBuild(const IndexArgs& a) {
   if (a.out.empty()) return Fail("index: no output file (-o FILE.ndx)");
   if (a.out == "-") return Fail("index: the index must be a file, not standard output");
   if (a.haystack == "-") return Fail("index: the haystack must be a file, not standard input");
+  if (SameFile(a.haystack, a.out)) {
+    return Fail(a.out + ": is the haystack itself; write the index to another file");
+  }
   Progress progress(a.quiet);
   ScorerKind scorer_kind;
   Processor processor_kind;

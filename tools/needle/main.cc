@@ -1,5 +1,6 @@
 // needle: fuzzy matching of names at scale. `needle --help` lists the
 // subcommands; `needle SUBCOMMAND --help` documents every option.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -101,6 +102,12 @@ bool ParseWeights(const std::string& text, ScorerOptions* options, int* exit_cod
   options->delete_cost = std::stoul(parts[1]);
   options->substitute_cost = std::stoul(parts[2]);
   return true;
+}
+
+bool SameFile(const std::string& a, const std::string& b) {
+  struct stat sa, sb;
+  return a != "-" && b != "-" && ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 &&
+         sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 std::string Thousands(uint64_t n) {

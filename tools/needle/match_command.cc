@@ -142,6 +142,9 @@ int RunMatch(const MatchArgs& a) {
   needle_opts.columns_explicit = own_columns;
 
   if (a.needles == "-" && a.haystack == "-") return Fail("only the needles can be read from stdin");
+  if (SameFile(a.out, a.haystack) || SameFile(a.out, a.needles)) {
+    return Fail(a.out + ": is an input file; write the results to another file");
+  }
   // The haystack: an index file (recognised by its magic), mapped and
   // verified, or a table read into memory.
   const bool from_index = a.haystack != "-" && IsIndexFile(a.haystack);
