@@ -1066,3 +1066,26 @@ TEST_F(IndexTest, LooksLikeIndexAndIsIndexFile) {
 
 }  // namespace
 }  // namespace needle
+
+namespace needle {
+namespace {
+
+// The fuzz target's seeds must be valid indexes of the current format, or the
+// fuzzer only ever explores the header checks (fuzz/make_index_corpus.sh
+// rebuilds them).
+TEST(IndexCorpus, EverySeedOpensAndVerifies) {
+  const std::filesystem::path dir =
+      std::filesystem::path(NEEDLE_SOURCE_DIR) / "fuzz" / "corpus" / "index_reader_fuzz";
+  size_t seeds = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    auto index = Index::Open(entry.path().string());
+    ASSERT_TRUE(index.ok()) << index.status().message()
+                            << " (run fuzz/make_index_corpus.sh after a format change)";
+    EXPECT_TRUE(index.value()->Verify().ok()) << entry.path();
+    ++seeds;
+  }
+  EXPECT_GE(seeds, 5u);
+}
+
+}  // namespace
+}  // namespace needle

@@ -1,0 +1,24 @@
+#!/bin/bash
+# Rebuilds the seed corpus of index_reader_fuzz: small index files of every
+# name form, with and without ids, duplicates and a zstd dictionary. Run it
+# after a change to the index format (IndexCorpus.EverySeedOpensAndVerifies
+# fails until then). Usage: fuzz/make_index_corpus.sh [build/needle]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+needle=${1:-build/needle}
+out=fuzz/corpus/index_reader_fuzz
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+head -21 data/demo/haystack.csv > "$tmp/small.csv"
+head -701 data/demo/haystack.csv > "$tmp/mid.csv"
+printf 'id,name\nh1,Acme Corp\nh2,ACME corp.\nh3,Beta & Sons\nh4,Z\xc3\xbcrich Versicherung\nx9,\nh5,acme corp\n' > "$tmp/dups.csv"
+printf 'Acme\nBeta Gamma\nbeta gamma\n\xc3\x89cole\n' > "$tmp/names.txt"
+rm -f "$out"/*.ndx
+mkdir -p "$out"
+"$needle" index "$tmp/small.csv" -o "$out/small.ndx" -q
+"$needle" index "$tmp/mid.csv" -o "$out/dict.ndx" -q
+"$needle" index "$tmp/dups.csv" -o "$out/dups.ndx" -q
+"$needle" index "$tmp/dups.csv" -o "$out/dups_token_set.ndx" --scorer token_set_ratio -q
+"$needle" index "$tmp/names.txt" -o "$out/noids_sorted_tokens.ndx" --scorer token_sort_ratio \
+  --processor none -q
+ls -l "$out"
