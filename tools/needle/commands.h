@@ -7,9 +7,11 @@
 #include <chrono>
 #include <string>
 
+#include "needle/haystack.h"
 #include "needle/processor.h"
 #include "needle/scorer.h"
 #include "needle/status.h"
+#include "needle/table.h"
 
 namespace needle::cli {
 
@@ -53,6 +55,18 @@ class Progress {
   bool quiet_, tty_, shown_ = false;
   std::chrono::steady_clock::time_point start_, last_;
 };
+
+// Reads `reader` into a haystack, showing "<what>: N rows (P%)" on the
+// progress line.
+Result<std::unique_ptr<Haystack>> LoadHaystackWithProgress(TableReader& reader,
+                                                           Processor processor, NameForm form,
+                                                           const std::string& what,
+                                                           Progress* progress);
+
+// Help texts the subcommands share.
+extern const char* const kProcessorHelp;
+extern const char* const kIdColumnHelp;
+extern const char* const kNameColumnHelp;
 
 // True if both paths name one existing file (the same device and inode).
 bool SameFile(const std::string& a, const std::string& b);

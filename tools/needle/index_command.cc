@@ -54,21 +54,9 @@ int RunBuild(const IndexArgs& a) {
   if (!table.ok()) return Fail(table.status());
   TableReader& reader = *table.value();
   const uint64_t in_bytes = reader.size_bytes();
-  auto hay = LoadHaystack(reader, processor_kind, NameFormFor(scorer_kind), [&](uint64_t rows) {
-    std::string line = "reading haystack: " + Thousands(rows) + " rows";
-    if (in_bytes > 0) {
-      char pct[16];
-      std::snprintf(
-          pct, sizeof pct, " (%.0f%%)",
-          100.0 * static_cast<double>(reader.bytes_read()) / static_cast<double>(in_bytes));
-      line += pct;
-    }
-    progress.Update(line);
-  });
-  if (!hay.ok()) {
-    progress.Clear();
-    return Fail(hay.status());
-  }
+  auto hay = LoadHaystackWithProgress(reader, processor_kind, NameFormFor(scorer_kind),
+                                      "reading haystack", &progress);
+  if (!hay.ok()) return Fail(hay.status());
   const Haystack& h = *hay.value();
   const double read_secs = progress.Seconds();
   Status s = WriteIndex(h, a.out, [&](uint64_t bytes) {
@@ -156,21 +144,14 @@ Command AddIndexCommand(CLI::App& app) {
                 "sorted tokens for token_sort_ratio, token_ratio and their\n"
                 "partial_ forms; sorted token sets for token_set_ratio and\n"
                 "partial_token_set_ratio; processed names for every other\n"
-                "scorer. Scorers sharing a form share the index. " +
+                "scorer. Scorers sharing a form share the index.\nScorers: " +
                     ScorerNames())
       ->capture_default_str();
-  c->add_option("-p,--processor", args->processor,
-                "default: lower-case, non-alphanumerics to spaces, trim\n"
-                "(RapidFuzz default_process); none: names as they are")
-      ->capture_default_str();
+  c->add_option("-p,--processor", args->processor, kProcessorHelp)->capture_default_str();
   c->add_option("--format", args->format,
                 "Input format: csv, tsv or txt (default: by extension)");
-  c->add_option("--id-column", args->id_column,
-                "Id column: header name or 1-based number (default: the column\n"
-                "named id, else the data row number from 1)");
-  c->add_option("--name-column", args->name_column,
-                "Name column: header name or 1-based number (default: the column\n"
-                "named name, else the first column that is not the id)");
+  c->add_option("--id-column", args->id_column, kIdColumnHelp);
+  c->add_option("--name-column", args->name_column, kNameColumnHelp);
   c->add_flag("-q,--quiet", args->quiet, "No progress line and no summary on stderr");
   CLI::App* verify = c->add_subcommand(
       "verify", "Check an index file: every section's checksum, then its structure. Exit 0 if\n"

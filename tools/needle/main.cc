@@ -104,6 +104,35 @@ bool ParseWeights(const std::string& text, ScorerOptions* options, int* exit_cod
   return true;
 }
 
+const char* const kProcessorHelp =
+    "default: lower-case, non-alphanumerics to spaces, trim\n"
+    "(RapidFuzz default_process); none: names as they are";
+const char* const kIdColumnHelp =
+    "Id column: header name or 1-based number (default: the column\n"
+    "named id, else the data row number from 1)";
+const char* const kNameColumnHelp =
+    "Name column: header name or 1-based number (default: the column\n"
+    "named name, else the first column that is not the id)";
+
+Result<std::unique_ptr<Haystack>> LoadHaystackWithProgress(TableReader& reader,
+                                                           Processor processor, NameForm form,
+                                                           const std::string& what,
+                                                           Progress* progress) {
+  const uint64_t total = reader.size_bytes();
+  auto hay = LoadHaystack(reader, processor, form, [&](uint64_t rows) {
+    std::string line = what + ": " + Thousands(rows) + " rows";
+    if (total > 0) {
+      char pct[16];
+      std::snprintf(pct, sizeof pct, " (%.0f%%)",
+                    100.0 * static_cast<double>(reader.bytes_read()) / static_cast<double>(total));
+      line += pct;
+    }
+    progress->Update(line);
+  });
+  if (!hay.ok()) progress->Clear();
+  return hay;
+}
+
 bool SameFile(const std::string& a, const std::string& b) {
   struct stat sa, sb;
   return a != "-" && b != "-" && ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 &&

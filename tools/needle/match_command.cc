@@ -188,24 +188,9 @@ int RunMatch(const MatchArgs& a) {
 
   std::unique_ptr<Haystack> loaded;
   if (!from_index) {
-    TableReader& hay_reader = *hay_table;
-    const uint64_t hay_bytes = hay_reader.size_bytes();
-    auto hay = LoadHaystack(hay_reader, processor_kind, NameFormFor(scorer_kind),
-                            [&](uint64_t rows) {
-                              std::string line = "loading haystack: " + Thousands(rows) + " rows";
-                              if (hay_bytes > 0) {
-                                char pct[16];
-                                std::snprintf(pct, sizeof pct, " (%.0f%%)",
-                                              100.0 * static_cast<double>(hay_reader.bytes_read()) /
-                                                  static_cast<double>(hay_bytes));
-                                line += pct;
-                              }
-                              progress.Update(line);
-                            });
-    if (!hay.ok()) {
-      progress.Clear();
-      return Fail(hay.status());
-    }
+    auto hay = LoadHaystackWithProgress(*hay_table, processor_kind, NameFormFor(scorer_kind),
+                                        "loading haystack", &progress);
+    if (!hay.ok()) return Fail(hay.status());
     loaded = std::move(hay.value());
   }
   const Haystack& h = from_index ? index->haystack() : *loaded;
@@ -270,9 +255,8 @@ Command AddMatchCommand(CLI::App& app) {
                 "levenshtein's costs INS,DEL,SUB (default 1,1,1): inserting into\n"
                 "the needle, deleting from it, substituting");
   c->add_option("-p,--processor", args->processor,
-                "default: lower-case, non-alphanumerics to spaces, trim\n"
-                "(RapidFuzz default_process); none: names as they are.\n"
-                "Default: default, or the processor an index was built with");
+                std::string(kProcessorHelp) +
+                    ".\nDefault: default, or the processor an index was built with");
   c->add_option("-k,--top", args->top, "Rows per needle (K)")
       ->capture_default_str()
       ->check(CLI::Range(static_cast<size_t>(1), static_cast<size_t>(1000000)));
@@ -286,12 +270,8 @@ Command AddMatchCommand(CLI::App& app) {
                 "Input format for both files: csv, tsv or txt (default: by\n"
                 "extension; .tsv/.tab TSV, .txt text, else CSV)");
   c->add_option("--needle-format", args->needle_format, "Input format of the needles file");
-  c->add_option("--id-column", args->id_column,
-                "Id column: header name or 1-based number (default: the column\n"
-                "named id, else the data row number from 1)");
-  c->add_option("--name-column", args->name_column,
-                "Name column: header name or 1-based number (default: the column\n"
-                "named name, else the first column that is not the id)");
+  c->add_option("--id-column", args->id_column, kIdColumnHelp);
+  c->add_option("--name-column", args->name_column, kNameColumnHelp);
   c->add_option("--needle-id-column", args->needle_id_column,
                 "Id column of the needles when it differs from --id-column");
   c->add_option("--needle-name-column", args->needle_name_column,
