@@ -7,10 +7,9 @@
 //     array, and per distinct name its first row;
 //   - rows whose processed name repeats an earlier row's: a bitset of the
 //     distinct names that have them and a sorted side list (distinct id, row);
-//   - the distinct ids grouped by code point length, so a search can visit
-//     only the lengths a score bound allows. A haystack read from an index
-//     file has its distinct ids numbered in that order already (by_length is
-//     the identity and takes no space); one built in memory keeps an array;
+//   - distinct names numbered by (code point length, first row), so each
+//     length is a range of ids: a search visits only the lengths a score
+//     bound allows and reads the arena front to back;
 //   - the original ids and names, for output only: blocks of kRowsPerBlock rows
 //     compressed with zstd and a dictionary trained on the first rows; an id
 //     that is the previous one with its trailing number plus one ("h41",
@@ -76,7 +75,6 @@ struct HaystackParts {
   std::span<const uint32_t> first_row;  // per distinct
   std::span<const uint64_t> dup_bits;  // bit d: distinct name d has more rows
   std::span<const uint32_t> duplicates;  // (distinct, row) pairs, sorted
-  std::span<const uint32_t> by_length;  // empty: the identity
   std::span<const uint32_t> group_lengths;  // the lengths present, ascending
   std::span<const uint32_t> group_begins;  // groups + 1
   std::span<const char> blob;  // compressed row blocks
@@ -121,12 +119,11 @@ class Haystack {
   }
 
   // Distinct names grouped by code point length: group g holds the names of
-  // length group_length(g) (ascending in g), ids ascending within it, at
-  // positions [group_begin(g), group_begin(g + 1)) of by_length().
+  // length group_length(g) (ascending in g), the ids [group_begin(g),
+  // group_begin(g + 1)), in order of first row.
   size_t length_groups() const { return p_.group_lengths.size(); }
   uint32_t group_length(size_t g) const { return p_.group_lengths[g]; }
   uint32_t group_begin(size_t g) const { return p_.group_begins[g]; }
-  uint32_t by_length(uint32_t i) const { return p_.by_length.empty() ? i : p_.by_length[i]; }
 
   // The original id and name of row r (0-based). The id of a table without an
   // id column is the data row number, r + 1. Views stay valid until the next

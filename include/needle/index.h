@@ -94,9 +94,9 @@ class Index {
 };
 
 // Writes `hay` as an index file at `path`: under "<path>.tmp-<pid>", renamed
-// into place when complete (removed on failure). Distinct names are stored
-// in length order, so a search reads the names array front to back.
-// `progress` (may be empty) is called now and then with the bytes written.
+// into place when complete (removed on failure): the haystack's arrays as
+// they are, one section each. `progress` (may be empty) is called after each
+// section with the bytes written.
 Status WriteIndex(const Haystack& hay, const std::string& path,
                   const std::function<void(uint64_t)>& progress);
 

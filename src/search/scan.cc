@@ -84,8 +84,7 @@ void ScanTopK(const Haystack& hay, CachedScorer& scorer, size_t top_k, double cu
     }
     const uint32_t len = hay.group_length(g);
     if (len < lo || len > hi) continue;  // the window shrank since the choice
-    for (uint32_t i = hay.group_begin(g); i < hay.group_begin(g + 1); ++i) {
-      const uint32_t d = hay.by_length(i);
+    for (uint32_t d = hay.group_begin(g); d < hay.group_begin(g + 1); ++d) {
       ids[pending] = d;
       const std::string_view text = hay.processed(d);
       names[pending] = HayName{text, len, text.size() == len};  // ASCII iff 1 byte a code point

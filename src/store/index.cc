@@ -85,28 +85,6 @@ std::span<const T> View(std::span<const char> bytes) {
 using Emit = std::function<void(std::string_view)>;
 using Producer = std::function<void(const Emit&)>;
 
-// Buffers small values into chunks for an Emit.
-class Chunker {
- public:
-  explicit Chunker(const Emit& emit) : emit_(emit) {}
-  ~Chunker() { Flush(); }
-  template <typename T>
-  void Put(T v) {
-    char b[sizeof(T)];
-    std::memcpy(b, &v, sizeof(T));
-    buf_.append(b, sizeof(T));
-    if (buf_.size() >= (1 << 16)) Flush();
-  }
-  void Flush() {
-    if (!buf_.empty()) emit_(buf_);
-    buf_.clear();
-  }
-
- private:
-  const Emit& emit_;
-  std::string buf_;
-};
-
 template <typename T>
 Producer CopyOf(std::span<const T> v) {
   return [v](const Emit& emit) {
@@ -167,19 +145,7 @@ Status WriteIndex(const Haystack& hay, const std::string& path,
   const uint32_t n = hay.distinct();
   const auto groups = static_cast<uint32_t>(p.group_lengths.size());
   const uint64_t blocks = p.block_offsets.size() - 1;
-  // Distinct names are renumbered in length order: new id i is old id
-  // hay.by_length(i), so the groups become ranges of ids and by_length the
-  // identity. old_to_new maps the duplicates' ids.
-  std::vector<uint32_t> old_to_new(n);
-  for (uint32_t i = 0; i < n; ++i) old_to_new[hay.by_length(i)] = i;
-  std::vector<std::pair<uint32_t, uint32_t>> dups;
-  dups.reserve(p.duplicates.size() / 2);
-  for (size_t i = 0; i + 1 < p.duplicates.size(); i += 2) {
-    dups.emplace_back(old_to_new[p.duplicates[i]], p.duplicates[i + 1]);
-  }
-  std::sort(dups.begin(), dups.end());
-  std::vector<uint32_t>().swap(old_to_new);
-
+  std::span<const uint32_t> dups = p.duplicates;  // (name, row) pairs
   std::string meta(kMetaBytes, '\0');
   PutU32(&meta, kProcessorAt, static_cast<uint32_t>(p.processor));
   PutU32(&meta, kFormAt, static_cast<uint32_t>(p.form));
@@ -189,50 +155,18 @@ Status WriteIndex(const Haystack& hay, const std::string& path,
   PutU32(&meta, kHasIdsAt, p.has_ids ? 1 : 0);
   PutU32(&meta, kRowsPerBlockAt, Haystack::kRowsPerBlock);
   PutU32(&meta, kPaddingAt, static_cast<uint32_t>(Haystack::kArenaPadding));
-  PutU64(&meta, kDupPairsAt, dups.size());
+  PutU64(&meta, kDupPairsAt, dups.size() / 2);
   PutU64(&meta, kBlocksAt, blocks);
   const std::string unicode = UnicodeVersion();
   std::memcpy(meta.data() + kUnicodeAt, unicode.data(), std::min<size_t>(unicode.size(), 15));
 
   Producer producers[kCount];
   producers[kMeta] = [&](const Emit& emit) { emit(meta); };
-  producers[kName] = [&](const Emit& emit) {
-    std::string buf;
-    for (uint32_t i = 0; i < n; ++i) {
-      buf.append(hay.processed(hay.by_length(i)));
-      if (buf.size() >= (1 << 16)) {
-        emit(buf);
-        buf.clear();
-      }
-    }
-    buf.append(Haystack::kArenaPadding, '\0');
-    emit(buf);
-  };
-  producers[kNoff] = [&](const Emit& emit) {
-    Chunker c(emit);
-    uint32_t at = 0;
-    c.Put(at);
-    for (uint32_t i = 0; i < n; ++i) {
-      at += static_cast<uint32_t>(hay.processed(hay.by_length(i)).size());
-      c.Put(at);
-    }
-  };
-  producers[kFrow] = [&](const Emit& emit) {
-    Chunker c(emit);
-    for (uint32_t i = 0; i < n; ++i) c.Put(hay.first_row(hay.by_length(i)));
-  };
-  producers[kDupb] = [&](const Emit& emit) {
-    std::vector<uint64_t> bits((n + 63) / 64, 0);
-    for (const auto& [d, row] : dups) bits[d >> 6] |= 1ull << (d & 63);
-    CopyOf<uint64_t>(bits)(emit);
-  };
-  producers[kDups] = [&](const Emit& emit) {
-    Chunker c(emit);
-    for (const auto& [d, row] : dups) {
-      c.Put(d);
-      c.Put(row);
-    }
-  };
+  producers[kName] = CopyOf(p.arena);
+  producers[kNoff] = CopyOf(p.offsets);
+  producers[kFrow] = CopyOf(p.first_row);
+  producers[kDupb] = CopyOf(p.dup_bits);
+  producers[kDups] = CopyOf(p.duplicates);
   producers[kGlen] = CopyOf(p.group_lengths);
   producers[kGbeg] = CopyOf(p.group_begins);
   producers[kRows] = CopyOf(p.blob);
@@ -285,7 +219,7 @@ Status WriteIndex(const Haystack& hay, const std::string& path,
     out.Write(std::string_view(zeros).substr(0, offsets[s] - out.written()));
     producers[s]([&](std::string_view chunk) {
       out.Write(chunk);
-      if (progress && out.written() - last_report >= (16u << 20)) {
+      if (progress && out.written() - last_report >= (1u << 20)) {
         last_report = out.written();
         progress(last_report);
       }
