@@ -49,11 +49,16 @@ SEED = 1
 
 # needle: 200 needles x 1,000,000 haystack rows (992,801 distinct), ratio, 2 threads:
 #   1.73 s, 115.9 needles/s (haystack loaded in 0.73 s, 77.5 MB)
+# The name form each scorer's index stores (NameFormFor in src/score/scorer.cc);
+# scorers not listed use processed names.
+FORMS = {"token_sort_ratio": "sorted_tokens", "token_set_ratio": "sorted_token_set"}
+
 SUMMARY = re.compile(
     r"needle: (?P<needles>[\d,]+) needles x (?P<rows>[\d,]+) haystack rows "
     r"\((?P<distinct>[\d,]+) distinct\), (?P<scorer>\S+), (?P<threads>\d+) threads?: "
     r"(?P<match_s>[\d.]+) s, (?P<rate>[\d.]+) needles/s "
-    r"\(haystack loaded in (?P<load_s>[\d.]+) s, (?P<store_mb>[\d.]+) MB\)"
+    r"\(haystack (?:loaded|index opened and verified) in (?P<load_s>[\d.]+) s, "
+    r"(?P<store_mb>[\d.]+) MB\)"
 )
 
 # (title, width, key, format); numbers are right-aligned.
@@ -215,6 +220,9 @@ def main():
     ap.add_argument("--cutoff", type=float, default=0, help="needle --cutoff (default: 0)")
     ap.add_argument("--out-dir", default=None,
                     help="keep the result CSVs here (default: a temporary folder, removed)")
+    ap.add_argument("--index", action="store_true",
+                    help="match against an index file (needle index, built once per size and "
+                         "stored name form, timed) instead of the CSV")
     ap.add_argument("--quick", action="store_true",
                     help="smoke test: 1m only, ratio only, 200 needles")
     a = ap.parse_args()
@@ -258,10 +266,26 @@ def main():
             say(f"\n{size}: {haystack} ({csv_bytes / 1e6:.1f} MB), "
                 f"first {count:,} needles of {os.path.join(bench, 'needles.csv')}")
             say(header())
+            indexes = {}  # stored name form (given by the scorer) -> index path
             for scorer in scorers:
+                source = haystack
+                if a.index:
+                    form = FORMS.get(scorer, "processed")
+                    if form not in indexes:
+                        path = os.path.join(work_dir.name, f"{size}_{form}.ndx")
+                        cmd = [needle, "index", haystack, "-o", path, "--scorer", scorer, "-q"]
+                        say("$ " + shlex.join(cmd))
+                        code, wall, rss = run_measured(cmd, path + ".stderr")
+                        if code != 0:
+                            sys.exit(f"bench_match: needle index failed (exit {code})")
+                        ndx = os.path.getsize(path)
+                        say(f"index ({form}): {ndx / 1e6:.1f} MB = {ndx / csv_bytes:.2f}x the "
+                            f"CSV, built in {wall:.2f} s, peak RSS {rss / 1e6:.1f} MB")
+                        indexes[form] = path
+                    source = indexes[form]
                 for t in threads:
                     results = os.path.join(out_dir, f"{size}_{scorer}_t{t}_n{count}.csv")
-                    cmd = [needle, "match", haystack, needles, "--out", results,
+                    cmd = [needle, "match", source, needles, "--out", results,
                            "--scorer", scorer, "--threads", str(t),
                            "--top", str(a.top), "--cutoff", f"{a.cutoff:g}"]
                     say("$ " + shlex.join(cmd))
