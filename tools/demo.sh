@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: match the 1,000 demo needles against the 100,000-name demo
-# haystack (data/demo), show the first results as a table and, when the shared
-# benchmark tools sit beside the repository, score them against the truth.
+# haystack (data/demo), show the first results as a table, do it again from an
+# index file (needle index) and, when the shared benchmark tools sit beside the
+# repository, score them against the truth.
 # Usage, from the repository root: bash tools/demo.sh PATH/TO/needle
 set -euo pipefail
 
@@ -62,6 +63,17 @@ for r in table:
         cells.append(v.rjust(widths[i]) if header[i] in numeric else v.ljust(widths[i]))
     print("  ".join(cells).rstrip())
 PY
+echo
+
+echo "== the same from an index file: needle index, then needle match against it"
+"$needle" index "$data/haystack.csv" -o build/demo.ndx
+"$needle" match build/demo.ndx "$data/needles.csv" --out build/demo_results_index.csv
+if cmp -s "$out" build/demo_results_index.csv; then
+  echo "identical results from the CSV and from the index"
+else
+  echo "demo: the index gave different results from the CSV" >&2
+  exit 1
+fi
 echo
 
 if [ -f "$evaluate" ]; then
