@@ -157,7 +157,7 @@ class HaystackBuilder {
 
  private:
   struct Storage;
-  void Intern(std::string_view processed, uint32_t row);
+  void Intern(std::string_view processed, uint32_t cp_len, uint32_t row);
   void Grow();
   void FlushBlock();
   void TrainAndFlushPending();

@@ -33,6 +33,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "needle/haystack.h"
@@ -89,6 +90,8 @@ class Index {
   std::shared_ptr<const void> owner_;
   uint32_t version_ = 0;
   std::vector<Section> sections_;
+  std::vector<std::pair<uint64_t, uint64_t>> spans_;  // [offset, end) of each section, sorted
+  uint64_t table_at_ = 0;
   std::string unicode_version_;
   std::unique_ptr<Haystack> haystack_;
 };

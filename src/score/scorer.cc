@@ -218,14 +218,11 @@ class RatioScorer final : public ScorerBase {
     for (size_t i = 0; i < count; ++i) {
       const size_t n = hays[i].cp_len;
       scores[i] = 0;
-      if (n == 0 || (cutoff > 0 && IndelRatio(std::min(m, n), m + n) < cutoff)) {
-        if (n == 0) scores[i] = Score(hays[i], cutoff);
-        continue;
-      }
-      if (!hays[i].ascii) {
+      if (n == 0 || !hays[i].ascii) {
         scores[i] = Score(hays[i], cutoff);
         continue;
       }
+      if (cutoff > 0 && IndelRatio(std::min(m, n), m + n) < cutoff) continue;
       if (k > 0 && hays[batch_index_[0]].cp_len != n) {
         FinishBatch(k, cutoff, hays, scores);
         k = 0;

@@ -253,7 +253,7 @@ void HaystackBuilder::Grow() {
   slots_.swap(bigger);
 }
 
-void HaystackBuilder::Intern(std::string_view processed, uint32_t row) {
+void HaystackBuilder::Intern(std::string_view processed, uint32_t cp_len, uint32_t row) {
   if ((st_->first_row.size() + 1) * 10 > slots_.size() * 7) Grow();
   const size_t mask = slots_.size() - 1;
   size_t i = XXH3_64bits(processed.data(), processed.size()) & mask;
@@ -269,7 +269,7 @@ void HaystackBuilder::Intern(std::string_view processed, uint32_t row) {
   slots_[i] = d + 1;
   st_->arena.append(processed);
   st_->offsets.push_back(static_cast<uint32_t>(st_->arena.size()));
-  cp_lens_.push_back(static_cast<uint32_t>(text::CodePointCount(processed)));
+  cp_lens_.push_back(cp_len);
   st_->first_row.push_back(row);
 }
 
@@ -282,13 +282,14 @@ Status HaystackBuilder::Add(std::string_view id, std::string_view name) {
     ToNameForm(form_, scratch_, &formed_);
     scratch_.swap(formed_);
   }
-  if (text::CodePointCount(scratch_) > kMaxNameCodePoints) {
+  const size_t cp_len = text::CodePointCount(scratch_);
+  if (cp_len > kMaxNameCodePoints) {
     return Status::TooLarge("a name is longer than 536870911 code points");
   }
   if (st_->arena.size() + scratch_.size() + Haystack::kArenaPadding > UINT32_MAX) {
     return Status::TooLarge("processed names exceed 4 GiB; split the haystack");
   }
-  Intern(scratch_, rows_);
+  Intern(scratch_, static_cast<uint32_t>(cp_len), rows_);
   ++rows_;
   if (has_ids_) {
     // A numbered id after the previous one in the block takes one byte.

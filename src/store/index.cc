@@ -373,12 +373,12 @@ Status Index::Parse() {
     if (!have[s]) return bad(std::string("section ") + kTags[s] + " is missing");
   }
   // Sections may not overlap (Verify checks that the gaps are zero padding).
-  std::vector<std::pair<uint64_t, uint64_t>> spans;
-  for (const Section& sec : sections_) spans.emplace_back(sec.offset, sec.offset + sec.size);
-  std::sort(spans.begin(), spans.end());
-  for (size_t i = 1; i < spans.size(); ++i) {
-    if (spans[i].first < spans[i - 1].second) return bad("two sections overlap");
+  for (const Section& sec : sections_) spans_.emplace_back(sec.offset, sec.offset + sec.size);
+  std::sort(spans_.begin(), spans_.end());
+  for (size_t i = 1; i < spans_.size(); ++i) {
+    if (spans_[i].first < spans_[i - 1].second) return bad("two sections overlap");
   }
+  table_at_ = table_at;
   if (found[kMeta].size() != kMetaBytes) return bad("section META has the wrong size");
   const char* m = found[kMeta].data();
   const uint32_t processor = GetU32(m + kProcessorAt), form = GetU32(m + kFormAt);
@@ -456,12 +456,9 @@ Status Index::Verify(bool checksums) const {
   // Every byte outside the header, the sections and the table is zero
   // padding.
   {
-    std::vector<std::pair<uint64_t, uint64_t>> spans;
-    for (const Section& sec : sections_) spans.emplace_back(sec.offset, sec.offset + sec.size);
-    std::sort(spans.begin(), spans.end());
     uint64_t at = kHeaderBytes;
-    const uint64_t table_at = GetU64(bytes_.data() + kTableAt);
-    spans.emplace_back(table_at, table_at);
+    auto spans = spans_;
+    spans.emplace_back(table_at_, table_at_);
     for (const auto& [begin, end] : spans) {
       for (; at < begin; ++at) {
         if (bytes_[at] != 0) return bad("padding at byte " + std::to_string(at) + " is not zero");
