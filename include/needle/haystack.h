@@ -80,6 +80,10 @@ struct HaystackParts {
   std::span<const char> blob;  // compressed row blocks
   std::span<const uint64_t> block_offsets;  // blocks + 1, into blob
   std::span<const char> dictionary;  // zstd dictionary; may be empty
+  // The bigram index (needle/grams.h), or both empty: per key the ids of the
+  // names holding that bigram, ascending, an id once per occurrence.
+  std::span<const uint64_t> gram_offsets;  // kGramKeys + 1, into gram_postings
+  std::span<const uint32_t> gram_postings;
 };
 
 class Haystack {
@@ -129,6 +133,20 @@ class Haystack {
   // id column is the data row number, r + 1. Views stay valid until the next
   // call with the same reader. Fails only on a corrupt row block.
   Status Row(uint32_t r, RowReader* reader, std::string_view* id, std::string_view* name) const;
+
+  // The bigram index, if built (WithGramIndex, or read from an index file).
+  bool has_grams() const { return !p_.gram_offsets.empty(); }
+  // The ids holding bigram `key` (< kGramKeys), ascending, repeated per
+  // occurrence. REQUIRES: has_grams().
+  std::span<const uint32_t> gram_list(uint32_t key) const {
+    return p_.gram_postings.subspan(p_.gram_offsets[key],
+                                    p_.gram_offsets[key + 1] - p_.gram_offsets[key]);
+  }
+  size_t GramBytes() const {
+    return p_.gram_offsets.size_bytes() + p_.gram_postings.size_bytes();
+  }
+  // What keeps the parts' bytes alive.
+  const std::shared_ptr<const void>& owner() const { return owner_; }
 
   // Bytes held, by part (for the summary and the memory figures).
   size_t ArenaBytes() const { return p_.arena.size(); }
@@ -180,6 +198,11 @@ class HaystackBuilder {
   void* cctx_ = nullptr;
   void* cdict_ = nullptr;
 };
+
+// The bigram index (needle/grams.h): `hay` plus, per bigram key, the ids of
+// the names holding it. Built with `threads` threads (0: all cores); about
+// 4 bytes per bigram of the distinct names.
+std::unique_ptr<Haystack> WithGramIndex(std::unique_ptr<Haystack> hay, int threads = 0);
 
 // Reads every record of `table` into a haystack whose names are processed
 // with `processor` and stored in `form`. `progress` (may be empty) is called

@@ -13,6 +13,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <string_view>
 #include <vector>
 
 #include "needle/haystack.h"
@@ -32,17 +34,60 @@ inline bool Better(const Hit& a, const Hit& b) {
   return a.score > b.score || (a.score == b.score && a.row < b.row);
 }
 
+// How a needle is searched. Both give the same hits.
+//   kExact  candidates from the bigram index, best bound first, stopping when
+//           no name left can reach the K-th best (docs/search.md); scorers
+//           without a bigram bound (HasGramBound) and haystacks without the
+//           index fall back to the scan.
+//   kScan   score every name the length bound allows.
+enum class SearchMethod { kExact, kScan };
+
 struct MatchOptions {
   ScorerKind scorer = ScorerKind::kRatio;
   ScorerOptions scorer_options;
   size_t top_k = 1;   // >= 1
   double cutoff = 0;  // 0..100
   int threads = 0;    // 0: all cores
+  SearchMethod method = SearchMethod::kExact;
+};
+
+// What one search did (for --timings and the benchmarks).
+struct SearchStats {
+  uint32_t lists = 0;        // bigram lists read
+  uint64_t postings = 0;     // list entries read
+  uint32_t candidates = 0;   // names met in the lists
+  uint32_t verified = 0;     // names scored
+  bool scanned = false;      // fell back to the scan
 };
 
 // Top-K rows for one prepared needle, best first, into *out.
 void ScanTopK(const Haystack& hay, CachedScorer& scorer, size_t top_k, double cutoff,
               std::vector<Hit>* out);
+
+// Per-thread scratch of ExactTopK: a count per distinct name (2 bytes each),
+// allocated on first use and kept zero between searches.
+class ExactScratch {
+ public:
+  ExactScratch();
+  ~ExactScratch();
+  ExactScratch(const ExactScratch&) = delete;
+  ExactScratch& operator=(const ExactScratch&) = delete;
+
+ private:
+  friend void ExactTopK(const Haystack&, CachedScorer&, std::string_view, size_t, double,
+                        ExactScratch*, std::vector<Hit>*, SearchStats*);
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The same hits as ScanTopK, from the bigram index (SearchMethod::kExact).
+// `needle` is the processed needle in the scorer's NameForm (ToNameForm).
+// Falls back to ScanTopK when the haystack has no bigram index, the scorer no
+// bigram bound, the needle fewer than 2 code points, or when names sharing no
+// bigram with the needle could still make the top K.
+void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needle, size_t top_k,
+               double cutoff, ExactScratch* scratch, std::vector<Hit>* out,
+               SearchStats* stats = nullptr);
 
 // Receives the results in needle input order.
 class MatchSink {
@@ -50,6 +95,9 @@ class MatchSink {
   virtual ~MatchSink() = default;
   // `needle` is the needle as read (original text); hits best first.
   virtual Status Write(const TableRecord& needle, const std::vector<Hit>& hits) = 0;
+  // Called before each Write with the needle's search time and what it did.
+  virtual void Timing(const TableRecord& /*needle*/, double /*micros*/,
+                      const SearchStats& /*stats*/) {}
   // Called after each write with the needles done and input bytes consumed.
   virtual void Progress(uint64_t /*needles*/, uint64_t /*bytes*/) {}
 };

@@ -120,10 +120,25 @@ class CachedScorer {
   // The lengths [*lo, *hi] whose MaxScoreForLength is >= cutoff (empty when
   // *lo > *hi).
   void LengthWindow(double cutoff, uint32_t* lo, uint32_t* hi) const;
+
+  // The bigram bound that makes the exact search exact (docs/search.md):
+  // an upper bound on the score of any name with n code points that shares
+  // `common` bigram keys (needle/grams.h, counted as a multiset) with the
+  // needle, both in the scorer's NameForm; at most MaxScoreForLength(n). Only scorers with HasGramBound() implement it; for the
+  // others it is MaxScoreForLength(n).
+  virtual bool HasGramBound() const { return false; }
+  virtual double MaxScoreForGrams(uint32_t n, uint32_t /*common*/) const {
+    return MaxScoreForLength(n);
+  }
 };
 
 // Convenience: score two processed names (no cutoff; b is converted to the
 // scorer's NameForm). Slow path for tools and tests; search uses CachedScorer.
+// True if `kind` (with `options`) has a bigram bound, hence an exact search
+// faster than the scan: ratio, QRatio, token_sort_ratio, indel, lcs, and
+// levenshtein with unit weights.
+bool HasGramBound(ScorerKind kind, const ScorerOptions& options = ScorerOptions());
+
 double ScorePair(ScorerKind kind, std::string_view a, std::string_view b,
                  const ScorerOptions& options = ScorerOptions());
 

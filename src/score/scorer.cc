@@ -79,6 +79,17 @@ inline double IndelRatio(size_t lcs, size_t lensum) {
   return (1.0 - static_cast<double>(dist) / static_cast<double>(lensum)) * 100.0;
 }
 
+// The most an LCS of names of m and n code points sharing `common` bigram keys
+// can be (docs/search.md): an alignment with L matched code points leaves at
+// least (m - 1) - 2 (m - L) - (n - L) of the needle's bigrams intact (an
+// unmatched needle code point breaks at most the 2 bigrams it is in; an
+// unmatched hay code point between two matched ones breaks the 1 bigram
+// spanning the gap), and intact bigrams are shared, so common >= 3 L - m - n
+// - 1.
+inline size_t LcsBoundFromGrams(size_t m, size_t n, size_t common) {
+  return std::min({m, n, (m + n + 1 + common) / 3});
+}
+
 // RapidFuzz's norm_distance<100>, used inside token_set_ratio.
 inline double NormDistance100(size_t dist, size_t lensum) {
   if (lensum == 0) return 100.0;
@@ -242,6 +253,12 @@ class RatioScorer final : public ScorerBase {
     return IndelRatio(std::min<size_t>(needle_.size(), n), needle_.size() + n);
   }
   uint32_t PeakLength() const override { return static_cast<uint32_t>(needle_.size()); }
+  bool HasGramBound() const override { return true; }
+  double MaxScoreForGrams(uint32_t n, uint32_t common) const override {
+    const size_t m = needle_.size();
+    if (empty_is_zero_ && (m == 0 || n == 0)) return 0;
+    return IndelRatio(LcsBoundFromGrams(m, n, common), m + n);
+  }
 
  private:
   static constexpr size_t kMaxBatch = 64;
@@ -936,6 +953,38 @@ class MeasureScorer final : public ScorerBase {
   }
   uint32_t PeakLength() const override { return static_cast<uint32_t>(needle_.size()); }
 
+  bool HasGramBound() const override {
+    return kind_ == ScorerKind::kIndel || kind_ == ScorerKind::kLcs ||
+           (kind_ == ScorerKind::kLevenshtein && UnitWeights());
+  }
+  // indel and lcs: the LCS bound. levenshtein: each edit breaks at most 2 of
+  // the longer name's max(m, n) - 1 bigrams (Ukkonen 1992), so d >=
+  // (max(m, n) - 1 - common) / 2, and d >= |m - n|.
+  double MaxScoreForGrams(uint32_t n32, uint32_t common) const override {
+    const size_t m = needle_.size(), n = n32;
+    const size_t longer = std::max(m, n);
+    switch (kind_) {
+      case ScorerKind::kIndel: {
+        const size_t lcs = LcsBoundFromGrams(m, n, common);
+        return NormalizedSimilarity100(static_cast<double>(m + n - 2 * lcs),
+                                       static_cast<double>(m + n));
+      }
+      case ScorerKind::kLcs: {
+        const size_t lcs = LcsBoundFromGrams(m, n, common);
+        return NormalizedSimilarity100(static_cast<double>(longer - lcs),
+                                       static_cast<double>(longer));
+      }
+      case ScorerKind::kLevenshtein: {
+        if (!UnitWeights()) return MaxScoreForLength(n32);
+        const size_t broken = longer > 1 + common ? longer - 1 - common : 0;
+        const size_t d = std::max(longer - std::min(m, n), (broken + 1) / 2);
+        return NormalizedSimilarity100(static_cast<double>(d), static_cast<double>(longer));
+      }
+      default:
+        return MaxScoreForLength(n32);
+    }
+  }
+
   double Raw(std::u32string_view b) {
     const std::u32string_view a = needle_;
     switch (kind_) {
@@ -1083,6 +1132,21 @@ std::unique_ptr<CachedScorer> CachedScorer::Create(ScorerKind kind, std::string_
       return std::make_unique<SeqRatioScorer>(needle);
     default:
       return std::make_unique<MeasureScorer>(kind, needle, options);
+  }
+}
+
+bool HasGramBound(ScorerKind kind, const ScorerOptions& options) {
+  switch (kind) {
+    case ScorerKind::kRatio:
+    case ScorerKind::kQRatio:
+    case ScorerKind::kTokenSortRatio:
+    case ScorerKind::kIndel:
+    case ScorerKind::kLcs:
+      return true;
+    case ScorerKind::kLevenshtein:
+      return options.insert_cost == 1 && options.delete_cost == 1 && options.substitute_cost == 1;
+    default:
+      return false;
   }
 }
 

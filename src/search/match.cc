@@ -2,10 +2,12 @@
 // that sees results in input order (tbb::parallel_pipeline, which schedules
 // the middle stage by work stealing). At most kTokensPerThread batches per
 // thread are in flight, so memory is bounded whatever the number of needles.
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
 #include <atomic>
+#include <chrono>
 #include <string>
 
 #include "needle/match.h"
@@ -20,6 +22,8 @@ struct Needle {
   std::string id, name;
   uint64_t row = 0, line = 0;
   std::vector<Hit> hits;
+  SearchStats stats;
+  double micros = 0;
 };
 struct Batch {
   std::vector<Needle> needles;
@@ -38,6 +42,10 @@ Status MatchTable(const Haystack& hay, TableReader& needles, const MatchOptions&
   const int threads =
       options.threads > 0 ? options.threads : tbb::this_task_arena::max_concurrency();
   tbb::task_arena arena(threads);
+  tbb::enumerable_thread_specific<ExactScratch> scratch;
+  const NameForm form = NameFormFor(options.scorer);
+  const bool exact = options.method == SearchMethod::kExact && hay.has_grams() &&
+                     HasGramBound(options.scorer, options.scorer_options);
   Status input_error, output_error;
   std::atomic<bool> stop{false};
   uint64_t done = 0;
@@ -63,7 +71,7 @@ Status MatchTable(const Haystack& hay, TableReader& needles, const MatchOptions&
                 }
                 if (eof) break;
                 batch->needles.push_back(
-                    Needle{std::string(rec.id), std::string(rec.name), rec.row, rec.line, {}});
+                    Needle{std::string(rec.id), std::string(rec.name), rec.row, rec.line, {}, {}, 0});
               }
               batch->bytes = needles.bytes_read();
               if (batch->needles.empty()) {
@@ -77,11 +85,22 @@ Status MatchTable(const Haystack& hay, TableReader& needles, const MatchOptions&
                 tbb::filter_mode::parallel,
                 [&](Batch* batch) -> Batch* {
                   if (stop.load()) return batch;
-                  std::string p;
+                  std::string p, formed;
                   for (Needle& n : batch->needles) {
+                    const auto start = std::chrono::steady_clock::now();
                     ProcessName(hay.processor(), n.name, &p);
                     auto scorer = CachedScorer::Create(options.scorer, p, options.scorer_options);
-                    ScanTopK(hay, *scorer, options.top_k, options.cutoff, &n.hits);
+                    if (exact) {
+                      ToNameForm(form, p, &formed);
+                      ExactTopK(hay, *scorer, formed, options.top_k, options.cutoff,
+                                &scratch.local(), &n.hits, &n.stats);
+                    } else {
+                      n.stats.scanned = true;
+                      ScanTopK(hay, *scorer, options.top_k, options.cutoff, &n.hits);
+                    }
+                    n.micros = std::chrono::duration<double, std::micro>(
+                                   std::chrono::steady_clock::now() - start)
+                                   .count();
                   }
                   return batch;
                 }) &
@@ -93,6 +112,7 @@ Status MatchTable(const Haystack& hay, TableReader& needles, const MatchOptions&
                   rec.name = n.name;
                   rec.row = n.row;
                   rec.line = n.line;
+                  sink->Timing(rec, n.micros, n.stats);
                   Status s = sink->Write(rec, n.hits);
                   if (!s.ok()) {
                     output_error = s;

@@ -6,24 +6,20 @@
 
 #include "needle/match.h"
 #include "score/lcs_batch.h"
+#include "search/top_k.h"
 
 namespace needle {
-
-namespace {
-// Heap order: with this comparison std::push_heap keeps the worst hit on top.
-struct WorseOnTop {
-  bool operator()(const Hit& a, const Hit& b) const { return Better(a, b); }
-};
-}  // namespace
 
 static_assert(Haystack::kArenaPadding >= score::kLcsBatchPadding,
               "ScoreBatch may read past the end of a name");
 
 void ScanTopK(const Haystack& hay, CachedScorer& scorer, size_t top_k, double cutoff,
               std::vector<Hit>* out) {
-  std::vector<Hit>& heap = *out;
-  heap.clear();
-  if (top_k == 0) return;
+  if (top_k == 0) {
+    out->clear();
+    return;
+  }
+  search::TopK top(out, top_k, cutoff);
   double threshold = cutoff;
   uint32_t lo, hi;
   scorer.LengthWindow(threshold, &lo, &hi);
@@ -42,21 +38,9 @@ void ScanTopK(const Haystack& hay, CachedScorer& scorer, size_t top_k, double cu
       const double s = scores[i];
       if (s < threshold) continue;
       bool changed = false;
-      hay.ForEachRow(ids[i], [&](uint32_t row) {
-        const Hit h{s, row};
-        if (heap.size() < top_k) {
-          heap.push_back(h);
-          std::push_heap(heap.begin(), heap.end(), WorseOnTop());
-          changed = true;
-        } else if (Better(h, heap.front())) {
-          std::pop_heap(heap.begin(), heap.end(), WorseOnTop());
-          heap.back() = h;
-          std::push_heap(heap.begin(), heap.end(), WorseOnTop());
-          changed = true;
-        }
-      });
-      if (changed && heap.size() == top_k && heap.front().score > threshold) {
-        threshold = heap.front().score;
+      hay.ForEachRow(ids[i], [&](uint32_t row) { changed |= top.Offer(Hit{s, row}); });
+      if (changed && top.full() && top.threshold() > threshold) {
+        threshold = top.threshold();
         scorer.LengthWindow(threshold, &lo, &hi);
       }
     }
@@ -92,7 +76,7 @@ void ScanTopK(const Haystack& hay, CachedScorer& scorer, size_t top_k, double cu
     }
     flush();  // update the cutoff and the window before choosing the next group
   }
-  std::sort(heap.begin(), heap.end(), Better);
+  top.Finish();
 }
 
 }  // namespace needle

@@ -25,19 +25,46 @@ struct MatchArgs {
   size_t top = 1;
   double cutoff = 0;
   int threads = 0;
+  std::string method = "exact", timings;
   bool quiet = false;
+};
+
+// Writes one line per needle to --timings: its data row, search time and what
+// the search did.
+class TimingsFile {
+ public:
+  explicit TimingsFile(std::unique_ptr<io::OutputFile> out) : out_(std::move(out)) {
+    out_->Write("needle_row,micros,lists,postings,candidates,verified,scanned\n");
+  }
+  void Add(const TableRecord& needle, double micros, const SearchStats& st) {
+    char line[160];
+    std::snprintf(line, sizeof line, "%llu,%.1f,%u,%llu,%u,%u,%d\n",
+                  static_cast<unsigned long long>(needle.row), micros, st.lists,
+                  static_cast<unsigned long long>(st.postings), st.candidates, st.verified,
+                  st.scanned ? 1 : 0);
+    out_->Write(line);
+  }
+  Status Commit() { return out_->Commit(); }
+
+ private:
+  std::unique_ptr<io::OutputFile> out_;
 };
 
 // Writes the result rows: needle_id,needle,rank,match_id,match,score.
 class CsvSink : public MatchSink {
  public:
   CsvSink(const Haystack& hay, io::OutputFile* out, needle::cli::Progress* progress,
-          uint64_t needle_bytes, bool needle_has_ids)
-      : hay_(hay),
+          uint64_t needle_bytes, bool needle_has_ids, TimingsFile* timings)
+      : timings_(timings),
+        hay_(hay),
         out_(out),
         progress_(progress),
         needle_bytes_(needle_bytes),
         needle_has_ids_(needle_has_ids) {}
+
+  void Timing(const TableRecord& needle, double micros, const SearchStats& st) override {
+    if (timings_) timings_->Add(needle, micros, st);
+  }
 
   Status Write(const TableRecord& needle, const std::vector<Hit>& hits) override {
     // Without an id column the needle's id is its data row number.
@@ -101,6 +128,7 @@ class CsvSink : public MatchSink {
   uint64_t done() const { return done_; }
 
  private:
+  TimingsFile* timings_;
   const Haystack& hay_;
   io::OutputFile* out_;
   needle::cli::Progress* progress_;
@@ -124,6 +152,18 @@ int RunMatch(const MatchArgs& a) {
   if (!(a.cutoff >= 0 && a.cutoff <= 100)) return Fail("--cutoff must be a number from 0 to 100");
   ScorerOptions scorer_options;
   if (!ParseWeights(a.weights, &scorer_options, &exit_code)) return exit_code;
+  SearchMethod method;
+  if (a.method == "exact") {
+    method = SearchMethod::kExact;
+  } else if (a.method == "scan") {
+    method = SearchMethod::kScan;
+  } else {
+    return Fail("unknown --method '" + a.method + "' (choose exact or scan)");
+  }
+  // Only scorers with a bigram bound search the bigram index; for the others
+  // exact is the scan.
+  const bool use_grams =
+      method == SearchMethod::kExact && HasGramBound(scorer_kind, scorer_options);
 
   TableOptions hay_opts;
   if (!a.format.empty() && !ParseTableFormat(a.format, &hay_opts.format)) {
@@ -144,6 +184,10 @@ int RunMatch(const MatchArgs& a) {
   if (a.needles == "-" && a.haystack == "-") return Fail("only the needles can be read from stdin");
   if (SameFile(a.out, a.haystack) || SameFile(a.out, a.needles)) {
     return Fail(a.out + ": is an input file; write the results to another file");
+  }
+  if (!a.timings.empty() && (SameFile(a.timings, a.haystack) || SameFile(a.timings, a.needles) ||
+                             SameFile(a.timings, a.out))) {
+    return Fail(a.timings + ": --timings would overwrite another file of this run");
   }
   // The haystack: an index file (recognised by its magic), mapped and
   // verified, or a table read into memory.
@@ -193,7 +237,17 @@ int RunMatch(const MatchArgs& a) {
     if (!hay.ok()) return Fail(hay.status());
     loaded = std::move(hay.value());
   }
-  const Haystack& h = from_index ? index->haystack() : *loaded;
+  if (use_grams && !(from_index ? index->haystack() : *loaded).has_grams()) {
+    // A table, or an index written without the bigram index: build it here.
+    progress.Update("indexing bigrams", true);
+    if (from_index) {
+      // The index (alive until we return) keeps the parts' bytes.
+      loaded = std::make_unique<Haystack>(index->haystack().parts(), nullptr);
+    }
+    loaded = WithGramIndex(std::move(loaded), a.threads);
+    progress.Clear();
+  }
+  const Haystack& h = loaded ? *loaded : index->haystack();
   const double load_secs = progress.Seconds();
 
   MatchOptions opts;
@@ -202,13 +256,21 @@ int RunMatch(const MatchArgs& a) {
   opts.top_k = a.top;
   opts.cutoff = a.cutoff;
   opts.threads = a.threads;
+  opts.method = method;
+  std::unique_ptr<TimingsFile> timings;
+  if (!a.timings.empty()) {
+    auto t = io::OutputFile::Open(a.timings);
+    if (!t.ok()) return Fail(t.status());
+    timings = std::make_unique<TimingsFile>(std::move(t.value()));
+  }
   io::OutputFile& o = *out.value();
   o.Write("needle_id,needle,rank,match_id,match,score\n");
   CsvSink sink(h, &o, &progress, needle_table.value()->size_bytes(),
-               needle_table.value()->has_id_column());
+               needle_table.value()->has_id_column(), timings.get());
   sink.set_start(load_secs);
   Status s = MatchTable(h, *needle_table.value(), opts, &sink);
   if (s.ok()) s = o.Commit();
+  if (s.ok() && timings) s = timings->Commit();
   progress.Clear();
   if (!s.ok()) return Fail(s);
 
@@ -216,10 +278,11 @@ int RunMatch(const MatchArgs& a) {
   const int threads = a.threads > 0 ? a.threads : tbb::this_task_arena::max_concurrency();
   char line[512];
   std::snprintf(line, sizeof line,
-                "needle: %s needles x %s haystack rows (%s distinct), %s, %d thread%s: "
+                "needle: %s needles x %s haystack rows (%s distinct), %s, %s, %d thread%s: "
                 "%.2f s, %.1f needles/s (haystack %s in %.2f s, %.1f MB)",
                 Thousands(sink.done()).c_str(), Thousands(h.rows()).c_str(),
-                Thousands(h.distinct()).c_str(), ScorerName(scorer_kind), threads,
+                Thousands(h.distinct()).c_str(), ScorerName(scorer_kind),
+                use_grams ? "exact" : "scan", threads,
                 threads == 1 ? "" : "s", match_secs,
                 match_secs > 0 ? static_cast<double>(sink.done()) / match_secs : 0.0,
                 from_index ? "index opened and verified" : "loaded", load_secs,
@@ -276,6 +339,18 @@ Command AddMatchCommand(CLI::App& app) {
                 "Id column of the needles when it differs from --id-column");
   c->add_option("--needle-name-column", args->needle_name_column,
                 "Name column of the needles when it differs from --name-column");
+  c->add_option("-m,--method", args->method,
+                "exact: candidates from a bigram index, best bound first, the\n"
+                "same rows and scores as scan, much faster (docs/search.md).\n"
+                "Exact search has a proven bound for ratio, QRatio,\n"
+                "token_sort_ratio, indel, lcs and levenshtein (unit weights);\n"
+                "the other scorers scan. scan: score every name the length\n"
+                "bound allows")
+      ->capture_default_str();
+  c->add_option("--timings", args->timings,
+                "Also write a CSV of each needle's search time (microseconds)\n"
+                "and work: needle_row,micros,lists,postings,candidates,verified,\n"
+                "scanned");
   c->add_flag("-q,--quiet", args->quiet, "No progress line and no summary on stderr");
   return Command{c, [args] { return RunMatch(*args); }};
 }

@@ -1,0 +1,406 @@
+// Exact top-K from the bigram index: the count filter of Gravano et al.
+// (VLDB 2001) with the prefix filter of Chaudhuri et al. (ICDE 2006) and
+// Bayardo et al. (WWW 2007), driven by a rising top-K threshold as in Xiao et
+// al.'s top-k join (ICDE 2009). docs/search.md states the bounds and proves
+// them.
+//
+// The needle's bigram keys are read rarest list first, each restricted to the
+// ids of the lengths the threshold still allows, counting per name the keys it
+// shares with the needle (a list holds an id once per occurrence; a name
+// counts at most as many occurrences of a key as the needle has: the multiset
+// intersection). With r keys left unread, a name not met yet shares at most r,
+// so once the scorer's bound for r falls below the threshold no new candidate
+// can make the top K, and later lists only raise the counts of names already
+// met (a list is read only while that is cheaper than scoring the names its
+// counts could rule out). Meanwhile the names with the most shared keys are
+// scored now and then, which raises the threshold early. At the end every
+// candidate whose bound (keys counted + keys unread) reaches the threshold is
+// scored, best bound first, until the bounds fall below the threshold.
+//
+// Invariant: a name left unscored has a bound below the final threshold, so it
+// cannot be in the top K, nor tie into it with a lower row; hence the hits are
+// exactly ScanTopK's.
+#include <algorithm>
+
+#include "needle/grams.h"
+#include "needle/match.h"
+#include "search/top_k.h"
+
+namespace needle {
+
+namespace {
+constexpr uint16_t kVerified = 0x8000;  // counts[d]: scored already
+constexpr uint16_t kCountMask = 0x7FFF;
+// Scoring a candidate costs about as much as reading this many list entries:
+// reading a list to tighten the bounds of the open candidates pays when it is
+// shorter than this times their number.
+constexpr uint64_t kScoreCost = 8;
+// Scoring the names of a length group front to back (SIMD batches) costs
+// about this many list entries a name.
+constexpr uint64_t kScanCost = 3;
+// How many of the best-counted candidates a refresh scores, beyond K.
+constexpr size_t kRefreshExtra = 8;
+// How many of the names sharing the most rare keys the probe scores, beyond K.
+constexpr size_t kProbeExtra = 16;
+}  // namespace
+
+struct ExactScratch::Impl {
+  std::vector<uint16_t> counts;  // per distinct name; zero between searches
+  std::vector<uint32_t> touched;  // the current group's candidates
+  std::vector<std::pair<uint32_t, uint32_t>> keys;  // the needle's (key, multiplicity)
+  std::vector<uint32_t> raw_keys;
+  struct List {
+    const uint32_t* first;
+    const uint32_t* last;
+    uint32_t multiplicity;
+    size_t size() const { return static_cast<size_t>(last - first); }
+  };
+  std::vector<List> lists;  // the needle's lists within the current group
+  std::vector<uint32_t> order, hist;
+  std::vector<std::pair<size_t, size_t>> probe;  // (list size, key index)
+};
+
+ExactScratch::ExactScratch() : impl_(std::make_unique<Impl>()) {}
+ExactScratch::~ExactScratch() = default;
+
+void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needle, size_t top_k,
+               double cutoff, ExactScratch* scratch, std::vector<Hit>* out, SearchStats* stats) {
+  SearchStats local;
+  SearchStats& st = stats ? *stats : local;
+  st = SearchStats();
+  auto scan = [&] {
+    st.scanned = true;
+    ScanTopK(hay, scorer, top_k, cutoff, out);
+  };
+  if (top_k == 0) {
+    out->clear();
+    return;
+  }
+  if (!hay.has_grams() || !scorer.HasGramBound()) return scan();
+  ExactScratch::Impl& x = *scratch->impl_;
+  x.raw_keys.clear();
+  const size_t m = AppendGramKeys(needle, &x.raw_keys);
+  if (m < 2 || x.raw_keys.size() > kCountMask) return scan();
+  if (x.counts.size() < hay.distinct()) x.counts.assign(hay.distinct(), 0);
+  const auto total = static_cast<uint32_t>(x.raw_keys.size());
+  std::sort(x.raw_keys.begin(), x.raw_keys.end());
+  x.keys.clear();
+  for (size_t i = 0; i < x.raw_keys.size();) {
+    size_t j = i;
+    while (j < x.raw_keys.size() && x.raw_keys[j] == x.raw_keys[i]) ++j;
+    x.keys.emplace_back(x.raw_keys[i], static_cast<uint32_t>(j - i));
+    i = j;
+  }
+
+  search::TopK top(out, top_k, cutoff);
+  double threshold = top.threshold();
+  uint32_t lo = 0, hi = 0;  // the length window
+  scorer.LengthWindow(threshold, &lo, &hi);
+  // A bound below the threshold rules a name out. Bounds use the scores' own
+  // arithmetic; the slack only makes sure a rounding never rules out a tie.
+  auto ruled_out = [&](double bound) { return bound < threshold - 1e-9; };
+  // The fewest shared keys with which a name of n code points may still
+  // reach the threshold (the bound rises with the keys shared); total + 1 if
+  // none may.
+  auto need_for = [&](uint32_t n) -> uint32_t {
+    if (ruled_out(scorer.MaxScoreForGrams(n, total))) return total + 1;
+    uint32_t a = 0, b = total;
+    while (a < b) {
+      const uint32_t mid = (a + b) / 2;
+      if (ruled_out(scorer.MaxScoreForGrams(n, mid))) {
+        a = mid + 1;
+      } else {
+        b = mid;
+      }
+    }
+    return a;
+  };
+  const std::span<const uint32_t> lengths = hay.parts().group_lengths;
+  const std::span<const uint32_t> begins = hay.parts().group_begins;
+  auto verify = [&](uint32_t d, uint32_t n) {
+    x.counts[d] |= kVerified;
+    ++st.verified;
+    const std::string_view text = hay.processed(d);
+    const double s = scorer.Score(HayName{text, n, text.size() == n}, threshold);
+    if (s < threshold) return;
+    bool changed = false;
+    hay.ForEachRow(d, [&](uint32_t row) { changed |= top.Offer(Hit{s, row}); });
+    if (changed && top.full() && top.threshold() > threshold) {
+      threshold = top.threshold();
+      scorer.LengthWindow(threshold, &lo, &hi);
+    }
+  };
+
+  // One length group: the prefix, count and length filters with exact
+  // counts for this length.
+  auto search_group = [&](size_t g) {
+    const uint32_t n = hay.group_length(g);
+    const uint32_t begin = hay.group_begin(g), end = hay.group_begin(g + 1);
+    uint32_t need = need_for(n);
+    if (need > total) return;
+    // The needle's lists within the group, shortest first; a key no name of
+    // the group holds is shared by none, so it is read already.
+    x.lists.clear();
+    uint32_t unread = 0;
+    for (const auto& [key, multiplicity] : x.keys) {
+      const std::span<const uint32_t> all = hay.gram_list(key);
+      const uint32_t* first = std::lower_bound(all.data(), all.data() + all.size(), begin);
+      const uint32_t* last = std::lower_bound(first, all.data() + all.size(), end);
+      if (first == last) continue;
+      x.lists.push_back({first, last, multiplicity});
+      unread += multiplicity;
+    }
+    if (unread < need) return;  // no name of the group shares enough keys
+    std::sort(x.lists.begin(), x.lists.end(),
+              [](const auto& a, const auto& b) { return a.size() < b.size(); });
+    auto read = [&](const ExactScratch::Impl::List& list, bool adding) {
+      ++st.lists;
+      st.postings += list.size();
+      uint32_t prev = UINT32_MAX, run = 0;
+      for (const uint32_t* p = list.first; p < list.last; ++p) {
+        const uint32_t d = *p;
+        if (d == prev) {
+          if (++run >= list.multiplicity) continue;  // the needle has no more of this key
+        } else {
+          prev = d;
+          run = 0;
+        }
+        uint16_t& c = x.counts[d];
+        if (c == 0) {
+          if (!adding) continue;
+          x.touched.push_back(d);
+        }
+        ++c;
+      }
+    };
+    // Open: not scored yet and may still reach the threshold.
+    auto open = [&](uint32_t d) {
+      const uint16_t c = x.counts[d];
+      return !(c & kVerified) && c + unread >= need;
+    };
+    // Scores up to `limit` open candidates with the most shared keys.
+    auto refresh = [&](size_t limit) {
+      x.hist.assign(total + 2, 0);
+      for (uint32_t d : x.touched) {
+        if (open(d)) ++x.hist[x.counts[d]];
+      }
+      uint32_t cut = total + 1;
+      for (size_t have = 0; cut > 0 && have < limit;) have += x.hist[--cut];
+      size_t done = 0;
+      for (uint32_t d : x.touched) {
+        if (done == limit) break;
+        if (x.counts[d] < cut || !open(d)) continue;
+        ++done;
+        verify(d, n);
+        need = need_for(n);
+      }
+    };
+    // Scores the open names among ids[0..count) in batches of one length
+    // (SIMD kernels score several at once), each batch with the threshold it
+    // started with; every score is checked against the current one.
+    auto score_all = [&](const uint32_t* ids, size_t count) {
+      constexpr size_t kBatch = 64;
+      uint32_t batch[kBatch];
+      HayName names[kBatch];
+      double scores[kBatch];
+      size_t k = 0;
+      auto flush = [&] {
+        scorer.ScoreBatch(names, k, threshold, scores);
+        st.verified += static_cast<uint32_t>(k);
+        for (size_t i = 0; i < k; ++i) {
+          const double sc = scores[i];
+          if (sc < threshold) continue;
+          bool changed = false;
+          hay.ForEachRow(batch[i], [&](uint32_t row) { changed |= top.Offer(Hit{sc, row}); });
+          if (changed && top.full() && top.threshold() > threshold) {
+            threshold = top.threshold();
+            scorer.LengthWindow(threshold, &lo, &hi);
+          }
+        }
+        k = 0;
+        need = need_for(n);
+      };
+      for (size_t i = 0; i < count; ++i) {
+        const uint32_t d = ids[i];
+        if (!open(d)) continue;
+        x.counts[d] |= kVerified;
+        const std::string_view text = hay.processed(d);
+        batch[k] = d;
+        names[k] = HayName{text, n, text.size() == n};
+        if (++k == kBatch) flush();
+      }
+      if (k > 0) flush();
+    };
+    // Scores every name of the group not scored yet, as the scan does.
+    auto scan_group = [&] {
+      x.order.clear();
+      for (uint32_t d = begin; d < end; ++d) {
+        if (!(x.counts[d] & kVerified)) x.order.push_back(d);
+      }
+      const uint32_t saved = unread;
+      unread = total;  // every name is open
+      const uint32_t saved_need = need;
+      need = 0;
+      score_all(x.order.data(), x.order.size());
+      unread = saved;
+      need = saved_need;
+      st.candidates += end - begin;
+      for (uint32_t d = begin; d < end; ++d) x.counts[d] = 0;
+      x.touched.clear();
+    };
+    x.touched.clear();
+    size_t li = 0;
+    {
+      // When the lists that may bring candidates (the shortest, until only
+      // need - 1 keys are left) are long for the group, scan it instead.
+      uint64_t prefix = 0;
+      uint32_t mass = 0;
+      for (const auto& list : x.lists) {
+        if (mass + need > unread) break;
+        prefix += list.size();
+        mass += list.multiplicity;
+      }
+      if (need > 0 && prefix > static_cast<uint64_t>(end - begin) * kScanCost) {
+        return scan_group();
+      }
+    }
+    // Phase A: while a name not met yet may still reach the threshold, every
+    // name met is a candidate. Now and then the best-counted candidates are
+    // scored (at most as much work as the reading since the last time).
+    uint64_t since_refresh = 0, in_group = 0;
+    const uint64_t scan_cost = static_cast<uint64_t>(end - begin) * kScanCost;
+    for (; li < x.lists.size() && unread >= need; ++li) {
+      // Still every name may qualify after reading as much as a scan costs:
+      // scan.
+      if (need == 0 && in_group > scan_cost) break;
+      in_group += x.lists[li].size();
+      read(x.lists[li], true);
+      unread -= x.lists[li].multiplicity;
+      since_refresh += x.lists[li].size();
+      if (li >= 1 && x.touched.size() <= 2 * since_refresh) {
+        refresh(top_k + kRefreshExtra);
+        since_refresh = 0;
+      }
+    }
+    if (need == 0) {
+      // Any name of the group may still make the top K (the heap is not
+      // full, or its K-th best is low).
+      return scan_group();
+    }
+    // Phase B: no new candidates; read on while a list costs less than
+    // scoring the candidates it might rule out.
+    for (; li < x.lists.size(); ++li) {
+      uint64_t still_open = 0;
+      for (uint32_t d : x.touched) still_open += open(d);
+      if (still_open * kScoreCost <= x.lists[li].size()) break;
+      read(x.lists[li], false);
+      unread -= x.lists[li].multiplicity;
+    }
+    // Phase C: score the open candidates, most shared keys first (a counting
+    // sort); each is checked again as the threshold rises. When they are
+    // many, scoring the whole group front to back is cheaper.
+    x.hist.assign(total + 2, 0);
+    size_t open_count = 0;
+    for (uint32_t d : x.touched) {
+      if (open(d)) {
+        ++x.hist[x.counts[d]];
+        ++open_count;
+      }
+    }
+    if (open_count * kScoreCost > static_cast<uint64_t>(end - begin) * kScanCost) {
+      return scan_group();
+    }
+    for (uint32_t c = total + 1, at = 0; c-- > 0;) {
+      const uint32_t k = x.hist[c];
+      x.hist[c] = at;
+      at += k;
+    }
+    x.order.resize(open_count);
+    for (uint32_t d : x.touched) {
+      if (open(d)) x.order[x.hist[x.counts[d]]++] = d;
+    }
+    score_all(x.order.data(), x.order.size());
+    st.candidates += static_cast<uint32_t>(x.touched.size());
+    for (uint32_t d : x.touched) x.counts[d] = 0;
+    x.touched.clear();
+  };
+
+  // The probe: a first threshold from the names sharing the most of the
+  // needle's rarest keys, whatever their length, so that the groups searched
+  // first (the needle's own length) do not have to make do with a low one
+  // when the best match has another length. Pruning only: the groups search
+  // everything again.
+  {
+    std::vector<std::pair<size_t, size_t>>& by_size = x.probe;
+    by_size.clear();
+    for (size_t i = 0; i < x.keys.size(); ++i) {
+      by_size.emplace_back(hay.gram_list(x.keys[i].first).size(), i);
+    }
+    std::sort(by_size.begin(), by_size.end());
+    // The lengths within a quarter of the needle's.
+    const uint32_t band_lo = static_cast<uint32_t>(m - m / 4), band_hi = static_cast<uint32_t>(m + m / 4);
+    const uint32_t id_lo = begins[static_cast<size_t>(
+        std::lower_bound(lengths.begin(), lengths.end(), band_lo) - lengths.begin())];
+    const uint32_t id_hi = begins[static_cast<size_t>(
+        std::upper_bound(lengths.begin(), lengths.end(), band_hi) - lengths.begin())];
+    const size_t probe_lists = std::min(by_size.size(), std::max<size_t>(2, (total + 7) / 8));
+    for (size_t i = 0; i < probe_lists; ++i) {
+      const auto& [key, multiplicity] = x.keys[by_size[i].second];
+      const std::span<const uint32_t> all = hay.gram_list(key);
+      const uint32_t* first = std::lower_bound(all.data(), all.data() + all.size(), id_lo);
+      const uint32_t* last = std::lower_bound(first, all.data() + all.size(), id_hi);
+      st.postings += static_cast<uint64_t>(last - first);
+      uint32_t prev = UINT32_MAX, run = 0;
+      for (const uint32_t d : std::span<const uint32_t>(first, last)) {
+        if (d == prev) {
+          if (++run >= multiplicity) continue;
+        } else {
+          prev = d;
+          run = 0;
+        }
+        if (x.counts[d]++ == 0) x.touched.push_back(d);
+      }
+    }
+    x.hist.assign(total + 2, 0);
+    for (uint32_t d : x.touched) ++x.hist[x.counts[d]];
+    const size_t limit = top_k + kProbeExtra;
+    uint32_t cut = total + 1;
+    for (size_t have = 0; cut > 1 && have < limit;) have += x.hist[--cut];
+    size_t done = 0;
+    for (uint32_t d : x.touched) {
+      if (done < limit && x.counts[d] >= cut) {
+        ++done;
+        const auto g = std::upper_bound(begins.begin(), begins.end(), d) - begins.begin() - 1;
+        verify(d, lengths[static_cast<size_t>(g)]);
+      }
+    }
+    for (uint32_t d : x.touched) x.counts[d] = 0;
+    x.touched.clear();
+  }
+
+  // Length groups outward from the peak length, as the scan visits them:
+  // good scores come early and the window closes.
+  const size_t groups = hay.length_groups();
+  const uint32_t peak = scorer.PeakLength();
+  size_t up = 0;
+  while (up < groups && hay.group_length(up) < peak) ++up;
+  ptrdiff_t down = static_cast<ptrdiff_t>(up) - 1;
+  for (;;) {
+    const bool up_ok = up < groups && hay.group_length(up) <= hi;
+    const bool down_ok = down >= 0 && hay.group_length(static_cast<size_t>(down)) >= lo;
+    if (!up_ok && !down_ok) break;
+    size_t g;
+    if (up_ok && (!down_ok || hay.group_length(up) - peak <=
+                                  peak - hay.group_length(static_cast<size_t>(down)))) {
+      g = up++;
+    } else {
+      g = static_cast<size_t>(down--);
+    }
+    const uint32_t len = hay.group_length(g);
+    if (len < lo || len > hi) continue;
+    search_group(g);
+  }
+  top.Finish();
+}
+
+}  // namespace needle
