@@ -58,6 +58,7 @@ struct ExactScratch::Impl {
   std::vector<List> lists;  // the needle's lists within the current group
   std::vector<uint32_t> order, hist;
   std::vector<std::pair<size_t, size_t>> probe;  // (list size, key index)
+  std::vector<uint32_t> probed;  // names the probe scored
 };
 
 ExactScratch::ExactScratch() : impl_(std::make_unique<Impl>()) {}
@@ -374,7 +375,17 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
         verify(d, lengths[static_cast<size_t>(g)]);
       }
     }
-    for (uint32_t d : x.touched) x.counts[d] = 0;
+    // Names scored keep their flag (and are cleared at the end) so that no
+    // name is offered twice.
+    x.probed.clear();
+    for (uint32_t d : x.touched) {
+      if (x.counts[d] & kVerified) {
+        x.counts[d] = kVerified;
+        x.probed.push_back(d);
+      } else {
+        x.counts[d] = 0;
+      }
+    }
     x.touched.clear();
   }
 
@@ -400,6 +411,7 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     if (len < lo || len > hi) continue;
     search_group(g);
   }
+  for (uint32_t d : x.probed) x.counts[d] = 0;
   top.Finish();
 }
 

@@ -2,6 +2,8 @@
 // needle/index.h and docs/format.md.
 #include "needle/index.h"
 
+#include "needle/grams.h"
+
 #define XXH_INLINE_ALL
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -39,10 +41,16 @@ constexpr size_t kProcessorAt = 0, kFormAt = 4, kRowsAt = 8, kDistinctAt = 12, k
                  kHasIdsAt = 20, kRowsPerBlockAt = 24, kPaddingAt = 28, kDupPairsAt = 32,
                  kBlocksAt = 40, kUnicodeAt = 48;  // 16 bytes, NUL padded
 
-// The sections this version reads, all required.
-enum SectionId { kMeta, kName, kNoff, kFrow, kDupb, kDups, kGlen, kGbeg, kRows, kBoff, kDict, kCount };
-constexpr const char* kTags[kCount] = {"META", "NAME", "NOFF", "FROW", "DUPB", "DUPS",
-                                       "GLEN", "GBEG", "ROWS", "BOFF", "DICT"};
+// The sections this version reads: the first kRequiredSections always there
+// and required, then the bigram index (GRMO offsets, GRMP postings), optional:
+// both or neither.
+enum SectionId {
+  kMeta, kName, kNoff, kFrow, kDupb, kDups, kGlen, kGbeg, kRows, kBoff, kDict,
+  kGrmo, kGrmp, kCount
+};
+constexpr int kRequiredSections = kGrmo;
+constexpr const char* kTags[kCount] = {"META", "NAME", "NOFF", "FROW", "DUPB", "DUPS", "GLEN",
+                                       "GBEG", "ROWS", "BOFF", "DICT", "GRMO", "GRMP"};
 
 uint32_t TagValue(const char* tag) {
   uint32_t v;
@@ -172,12 +180,15 @@ Status WriteIndex(const Haystack& hay, const std::string& path,
   producers[kRows] = CopyOf(p.blob);
   producers[kBoff] = CopyOf(p.block_offsets);
   producers[kDict] = CopyOf(p.dictionary);
+  producers[kGrmo] = CopyOf(p.gram_offsets);
+  producers[kGrmp] = CopyOf(p.gram_postings);
+  const int sections = hay.has_grams() ? kCount : kRequiredSections;
 
   // Pass 1: sizes and checksums, hence the layout.
-  std::string table(kCount * kEntryBytes, '\0');
+  std::string table(sections * kEntryBytes, '\0');
   uint64_t at = kHeaderBytes;
   uint64_t offsets[kCount];
-  for (int s = 0; s < kCount; ++s) {
+  for (int s = 0; s < sections; ++s) {
     XXH3_state_t* state = XXH3_createState();
     XXH3_64bits_reset(state);
     uint64_t size = 0;
@@ -190,7 +201,7 @@ Status WriteIndex(const Haystack& hay, const std::string& path,
     at = AlignUp(at);
     offsets[s] = at;
     std::memcpy(table.data() + s * kEntryBytes, kTags[s], 4);
-    PutU32(&table, s * kEntryBytes + 4, kRequired);
+    PutU32(&table, s * kEntryBytes + 4, s < kRequiredSections ? kRequired : 0);
     PutU64(&table, s * kEntryBytes + 8, at);
     PutU64(&table, s * kEntryBytes + 16, size);
     PutU64(&table, s * kEntryBytes + 24, sum);
@@ -204,7 +215,7 @@ Status WriteIndex(const Haystack& hay, const std::string& path,
   PutU32(&header, kMinorAt, 0);
   PutU64(&header, kFileSizeAt, file_size);
   PutU64(&header, kTableAt, table_at);
-  PutU32(&header, kCountAt, kCount);
+  PutU32(&header, kCountAt, static_cast<uint32_t>(sections));
   PutU64(&header, kTableSumAt, XXH3_64bits(table.data(), table.size()));
   PutU64(&header, kHeaderSumAt, HeaderChecksum(header.data()));
 
@@ -215,7 +226,7 @@ Status WriteIndex(const Haystack& hay, const std::string& path,
   out.Write(header);
   uint64_t last_report = 0;
   const std::string zeros(kAlign, '\0');
-  for (int s = 0; s < kCount; ++s) {
+  for (int s = 0; s < sections; ++s) {
     out.Write(std::string_view(zeros).substr(0, offsets[s] - out.written()));
     producers[s]([&](std::string_view chunk) {
       out.Write(chunk);
@@ -369,9 +380,10 @@ Status Index::Parse() {
     }
     sections_.push_back(sec);
   }
-  for (int s = 0; s < kCount; ++s) {
+  for (int s = 0; s < kRequiredSections; ++s) {
     if (!have[s]) return bad(std::string("section ") + kTags[s] + " is missing");
   }
+  if (have[kGrmo] != have[kGrmp]) return bad("sections GRMO and GRMP come together");
   // Sections may not overlap (Verify checks that the gaps are zero padding).
   for (const Section& sec : sections_) spans_.emplace_back(sec.offset, sec.offset + sec.size);
   std::sort(spans_.begin(), spans_.end());
@@ -427,6 +439,17 @@ Status Index::Parse() {
   parts.blob = found[kRows];
   parts.block_offsets = View<uint64_t>(found[kBoff]);
   parts.dictionary = found[kDict];
+  if (have[kGrmo]) {
+    if (found[kGrmo].size() != (kGramKeys + 1ull) * 8 || found[kGrmp].size() % 4 != 0) {
+      return bad("sections GRMO/GRMP have the wrong size");
+    }
+    parts.gram_offsets = View<uint64_t>(found[kGrmo]);
+    parts.gram_postings = View<uint32_t>(found[kGrmp]);
+    if (parts.gram_offsets.front() != 0 ||
+        parts.gram_offsets.back() != parts.gram_postings.size()) {
+      return bad("section GRMO does not span section GRMP");
+    }
+  }
   // O(1) spot checks of the ends of the arrays.
   if (parts.offsets.front() != 0 ||
       parts.offsets.back() != parts.arena.size() - Haystack::kArenaPadding) {
@@ -512,6 +535,18 @@ Status Index::Verify(bool checksums) const {
   }
   for (size_t i = 0; i + 1 < p.block_offsets.size(); ++i) {
     if (p.block_offsets[i] > p.block_offsets[i + 1]) return bad("section BOFF is not ascending");
+  }
+  // The bigram index: offsets ascending, each list ascending, ids in range.
+  if (haystack_->has_grams()) {
+    for (uint32_t k = 0; k < kGramKeys; ++k) {
+      if (p.gram_offsets[k] > p.gram_offsets[k + 1]) return bad("section GRMO is not ascending");
+      const std::span<const uint32_t> list = haystack_->gram_list(k);
+      for (size_t i = 0; i < list.size(); ++i) {
+        if (list[i] >= n || (i > 0 && list[i - 1] > list[i])) {
+          return bad("section GRMP: list " + std::to_string(k) + " is out of order or range");
+        }
+      }
+    }
   }
   return Status::Ok();
 }

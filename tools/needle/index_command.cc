@@ -18,7 +18,7 @@ struct IndexArgs {
   std::string scorer = "ratio", processor = "default";
   std::string format, id_column, name_column;
   std::string file;  // verify, stats
-  bool quiet = false;
+  bool quiet = false, no_grams = false;
 };
 
 std::string Megabytes(uint64_t bytes) {
@@ -58,7 +58,12 @@ int RunBuild(const IndexArgs& a) {
   auto hay = LoadHaystackWithProgress(reader, processor_kind, NameFormFor(scorer_kind),
                                       "reading haystack", &progress);
   if (!hay.ok()) return Fail(hay.status());
-  const Haystack& h = *hay.value();
+  std::unique_ptr<Haystack> built = std::move(hay.value());
+  if (!a.no_grams) {
+    progress.Update("indexing bigrams", true);
+    built = WithGramIndex(std::move(built));
+  }
+  const Haystack& h = *built;
   const double read_secs = progress.Seconds();
   Status s = WriteIndex(h, a.out, [&](uint64_t bytes) {
     progress.Update("writing index: " + Megabytes(bytes));
@@ -71,11 +76,12 @@ int RunBuild(const IndexArgs& a) {
   char line[512];
   std::snprintf(line, sizeof line,
                 "needle: indexed %s rows (%s distinct) of %s into %s: %s (%.2fx the input), "
-                "names as %s (for %s), processor %s; %.2f s (read %.2f s, write %.2f s)",
+                "names as %s (for %s), processor %s%s; %.2f s (read %.2f s, write %.2f s)",
                 Thousands(h.rows()).c_str(), Thousands(h.distinct()).c_str(),
                 a.haystack.c_str(), a.out.c_str(), Megabytes(size).c_str(),
                 in_bytes > 0 ? static_cast<double>(size) / static_cast<double>(in_bytes) : 0.0,
                 NameFormName(h.form()), ScorerName(scorer_kind), ProcessorName(processor_kind),
+                h.has_grams() ? (", bigram index " + Megabytes(h.GramBytes())).c_str() : "",
                 progress.Seconds(), read_secs, progress.Seconds() - read_secs);
   progress.Summary(line);
   return 0;
@@ -153,6 +159,10 @@ Command AddIndexCommand(CLI::App& app) {
                 "Input format: csv, tsv or txt (default: by extension)");
   c->add_option("--id-column", args->id_column, kIdColumnHelp);
   c->add_option("--name-column", args->name_column, kNameColumnHelp);
+  c->add_flag("--no-grams", args->no_grams,
+             "Leave out the bigram index that --method exact searches (about\n"
+             "4 bytes per bigram of the distinct names); match then builds it\n"
+             "in memory, or scans with --method scan");
   c->add_flag("-q,--quiet", args->quiet, "No progress line and no summary on stderr");
   CLI::App* verify = c->add_subcommand(
       "verify", "Check an index file: every section's checksum, then its structure. Exit 0 if\n"
