@@ -1,0 +1,153 @@
+"""`needle match --method exact` (the default) against `--method scan`.
+
+The scan is the reference (tested against naive Python top-K in
+test_topk.py); the exact search must print byte-identical output: the same
+rows, ranks and scores for every needle. 20,000 needles made from real names
+(data/demo, shipped in the repo) with typos, extra words and unrelated names,
+against 30,000 real names, for K = 1 and 10 and cutoffs 0, 50, 80 and 95,
+with ratio; fewer needles for the other scorers with a bigram bound, from a
+CSV and from an index file. --timings must list every needle once.
+"""
+
+import csv
+import random
+from pathlib import Path
+
+import support
+
+CUTOFFS = (0, 50, 80, 95)
+TOPS = (1, 10)
+
+
+def _demo_names(limit):
+    with open(support.REPO / "data" / "demo" / "haystack.csv", encoding="utf-8") as f:
+        rows = list(csv.reader(f))[1:]
+    return [r[1] for r in rows[:limit]]
+
+
+def _perturb(name, rng):
+    s = list(name)
+    for _ in range(rng.randrange(4)):
+        if not s:
+            break
+        i = rng.randrange(len(s))
+        op = rng.randrange(5)
+        if op == 0:
+            del s[i]
+        elif op == 1:
+            s.insert(i, rng.choice("abcdefghijklmnopqrstuvwxyz "))
+        elif op == 2 and i + 1 < len(s):
+            s[i], s[i + 1] = s[i + 1], s[i]
+        elif op == 3:
+            s[i] = rng.choice("abcdefghijklmnopqrstuvwxyz")
+        else:
+            s += list(rng.choice([" Inc", " LLC", " Foundation", " of America"]))
+    return "".join(s)
+
+
+def _fixture(tmp, needles_count, seed):
+    rng = random.Random(seed)
+    names = _demo_names(30000)
+    hay = tmp / "hay.csv"
+    support.write_csv(hay, ["id", "name"], [[f"h{i}", n] for i, n in enumerate(names)])
+    others = _demo_names(100000)[30000:]
+    needles = []
+    for i in range(needles_count):
+        if i % 4 == 3:
+            needles.append(rng.choice(others))  # most have no close match
+        else:
+            needles.append(_perturb(rng.choice(names), rng))
+    nfile = tmp / "needles.csv"
+    support.write_csv(nfile, ["id", "name"], [[f"n{i}", n] for i, n in enumerate(needles)])
+    return hay, nfile
+
+
+def _same_output(hay, needles, tmp, scorer, top, cutoff):
+    outs = {}
+    for method in ("scan", "exact"):
+        out = tmp / f"{method}.csv"
+        support.run_ok(["match", hay, needles, "-s", scorer, "-k", top, "-c", cutoff,
+                        "--method", method, "-o", out, "-q", "-t", 2], timeout=300)
+        outs[method] = out.read_bytes()
+    assert outs["exact"] == outs["scan"], (
+        f"{scorer} K={top} cutoff={cutoff}: exact and scan differ")
+    return outs["exact"]
+
+
+def test_exact_equals_scan_on_20000_needles_for_ratio():
+    with support.tempdir() as tmpname:
+        tmp = Path(tmpname)
+        hay, needles = _fixture(tmp, 20000, 1)
+        for top in TOPS:
+            for cutoff in CUTOFFS:
+                out = _same_output(hay, needles, tmp, "ratio", top, cutoff)
+                rows = support.parse_match_csv(out.decode("utf-8"))
+                # Every needle appears; cutoff 95 leaves some without a match.
+                assert len({r[0] for r in rows}) == 20000
+        assert any(r[2] == "" for r in rows)
+
+
+def test_exact_equals_scan_for_every_scorer_with_a_bound():
+    with support.tempdir() as tmpname:
+        tmp = Path(tmpname)
+        hay, needles = _fixture(tmp, 1500, 2)
+        for scorer in ("QRatio", "token_sort_ratio", "indel", "lcs", "levenshtein"):
+            for top in TOPS:
+                for cutoff in CUTOFFS:
+                    _same_output(hay, needles, tmp, scorer, top, cutoff)
+
+
+def test_exact_from_an_index_equals_scan_from_the_csv():
+    with support.tempdir() as tmpname:
+        tmp = Path(tmpname)
+        hay, needles = _fixture(tmp, 3000, 3)
+        for scorer in ("ratio", "token_sort_ratio"):
+            index = tmp / f"{scorer}.ndx"
+            support.run_ok(["index", hay, "-o", index, "-s", scorer, "-q"])
+            stats = support.run_ok(["index", "stats", index])
+            assert "GRMO" in stats and "GRMP" in stats, stats
+            scan = tmp / "scan.csv"
+            exact = tmp / "exact.csv"
+            support.run_ok(["match", hay, needles, "-s", scorer, "-k", 10, "--method", "scan",
+                            "-o", scan, "-q"], timeout=300)
+            support.run_ok(["match", index, needles, "-s", scorer, "-k", 10, "-o", exact, "-q"])
+            assert exact.read_bytes() == scan.read_bytes(), scorer
+        # An index without the bigram index: match builds it in memory.
+        bare = tmp / "bare.ndx"
+        support.run_ok(["index", hay, "-o", bare, "--no-grams", "-q"])
+        assert "GRMO" not in support.run_ok(["index", "stats", bare])
+        exact = tmp / "bare.csv"
+        support.run_ok(["match", bare, needles, "-k", 10, "-o", exact, "-q"])
+        scan = tmp / "scan_ratio.csv"
+        support.run_ok(["match", hay, needles, "-k", 10, "--method", "scan", "-o", scan, "-q"])
+        assert exact.read_bytes() == scan.read_bytes()
+
+
+def test_timings_list_every_needle_and_scorers_without_a_bound_scan():
+    with support.tempdir() as tmpname:
+        tmp = Path(tmpname)
+        hay, needles = _fixture(tmp, 500, 4)
+        timings = tmp / "timings.csv"
+        support.run_ok(["match", hay, needles, "-o", tmp / "out.csv", "--timings", timings, "-q"])
+        with open(timings, encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        assert [int(r["needle_row"]) for r in rows] == list(range(1, 501))
+        assert all(float(r["micros"]) > 0 for r in rows)
+        # ratio searches the index: most needles never fall back to the scan.
+        assert sum(int(r["scanned"]) for r in rows) < 50
+        support.run_ok(["match", hay, needles, "-s", "WRatio", "-o", tmp / "w.csv",
+                        "--timings", timings, "-q"])
+        with open(timings, encoding="utf-8") as f:
+            assert all(r["scanned"] == "1" for r in csv.DictReader(f))
+
+
+def test_bad_method_and_timings_over_an_input_are_refused():
+    with support.tempdir() as tmpname:
+        tmp = Path(tmpname)
+        hay, needles = _fixture(tmp, 10, 5)
+        rc, _, err = support.run_needle(["match", hay, needles, "--method", "fast"])
+        assert rc != 0 and "--method" in err and "exact or scan" in err, err
+        rc, _, err = support.run_needle(["match", hay, needles, "-o", tmp / "o.csv",
+                                         "--timings", needles])
+        assert rc != 0 and "--timings" in err, err
+        assert needles.read_text(encoding="utf-8").startswith("id,name")
