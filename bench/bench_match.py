@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Benchmark `needle match` on the shared matching benchmark (../shared/bench).
 
-For every size x scorer x thread count, runs
+For every size x scorer x thread count x method, runs
 
-    needle match HAYSTACK NEEDLES --out RESULTS --scorer S --threads T --top K --cutoff X
+    needle match HAYSTACK NEEDLES --out RESULTS --scorer S --threads T --method M
+        --timings TIMINGS --top K --cutoff X
 
 and prints one table row: the needle's own match time and needles per second
 and haystack load time (parsed from its summary line on stderr), the wall time
 and peak resident memory of the process (from wait4, so no /usr/bin/time is
-needed), and the accuracy of the results (recall@1 and best F1 from
+needed), the per-needle search times (p50, p99, max, from --timings), and the
+accuracy of the results (recall@1 and best F1 from
 ../shared/bench/evaluate.py).
 
 Benchmark data is generated with ../shared/bench/make_bench.py (seed 1) into
@@ -25,6 +27,7 @@ Examples:
   python3 bench/bench_match.py --quick
   python3 bench/bench_match.py --sizes 1m --needles 300 --threads 1,2
   python3 bench/bench_match.py --sizes 4m --scorers ratio --threads 2 --needles 300
+  python3 bench/bench_match.py --sizes 4m --scorers ratio --methods exact,scan --index
 """
 import argparse
 import csv
@@ -43,7 +46,9 @@ SIZES = {
     "1m": (1_000_000, 2_000, None),  # None: all of them
     "4m": (4_000_000, 30_000, 1_000),
 }
-SCORERS = ("ratio", "token_sort_ratio", "token_set_ratio", "setratio")
+SCORERS = ("ratio", "token_sort_ratio", "token_set_ratio", "setratio", "WRatio", "QRatio",
+           "levenshtein", "indel")
+METHODS = ("exact", "scan")
 BENCH_FILES = ("haystack.csv", "needles.csv", "haystack_groups.csv", "needles_truth.csv")
 SEED = 1
 
@@ -55,7 +60,8 @@ FORMS = {"token_sort_ratio": "sorted_tokens", "token_set_ratio": "sorted_token_s
 
 SUMMARY = re.compile(
     r"needle: (?P<needles>[\d,]+) needles x (?P<rows>[\d,]+) haystack rows "
-    r"\((?P<distinct>[\d,]+) distinct\), (?P<scorer>\S+), (?P<threads>\d+) threads?: "
+    r"\((?P<distinct>[\d,]+) distinct\), (?P<scorer>[^,\s]+), (?:(?P<method>exact|scan), )?"
+    r"(?P<threads>\d+) threads?: "
     r"(?P<match_s>[\d.]+) s, (?P<rate>[\d.]+) needles/s "
     r"\(haystack (?:loaded|index opened and verified) in (?P<load_s>[\d.]+) s, "
     r"(?P<store_mb>[\d.]+) MB\)"
@@ -65,6 +71,7 @@ SUMMARY = re.compile(
 COLUMNS = (
     ("size", 4, "size", "{}"),
     ("scorer", 16, "scorer", "{}"),
+    ("method", 6, "method", "{}"),
     ("thr", 3, "threads", "{}"),
     ("needles", 7, "needles", "{:,}"),
     ("match s", 8, "match_s", "{:.2f}"),
@@ -72,6 +79,9 @@ COLUMNS = (
     ("load s", 6, "load_s", "{:.2f}"),
     ("wall s", 7, "wall_s", "{:.2f}"),
     ("store MB", 8, "store_mb", "{:.1f}"),
+    ("p50 ms", 7, "p50_ms", "{:.2f}"),
+    ("p99 ms", 7, "p99_ms", "{:.1f}"),
+    ("max ms", 7, "max_ms", "{:.1f}"),
     ("peak RSS MB", 11, "rss_mb", "{:.1f}"),
     ("RSS/CSV", 7, "rss_ratio", "{:.2f}"),
     ("recall@1", 8, "recall1", "{:.4f}"),
@@ -180,6 +190,19 @@ def evaluate(evaluate_py, bench, results):
     return values
 
 
+def percentiles(timings_csv):
+    """p50, p99 and max of the per-needle search times (ms) in a --timings file."""
+    try:
+        with open(timings_csv, encoding="utf-8") as f:
+            micros = sorted(float(r["micros"]) for r in csv.DictReader(f))
+    except (OSError, KeyError, ValueError):
+        return {}
+    if not micros:
+        return {}
+    pick = lambda q: micros[min(len(micros) - 1, int(q * len(micros)))] / 1e3  # noqa: E731
+    return {"p50_ms": pick(0.5), "p99_ms": pick(0.99), "max_ms": micros[-1] / 1e3}
+
+
 def number(text):
     try:
         return float(text)
@@ -216,6 +239,9 @@ def main():
     ap.add_argument("--needles", type=int, default=None,
                     help="match only the first N needles of the needle file "
                          "(default: all 2,000 for 1m, 1,000 for 4m)")
+    ap.add_argument("--methods", default="exact",
+                    help="comma-separated --method values to run: exact, scan (default: exact); "
+                         "with both, the summary gives exact's speed-up over scan")
     ap.add_argument("--top", type=int, default=1, help="needle --top (default: 1)")
     ap.add_argument("--cutoff", type=float, default=0, help="needle --cutoff (default: 0)")
     ap.add_argument("--out-dir", default=None,
@@ -231,6 +257,7 @@ def main():
         a.sizes, a.scorers, a.needles = "1m", "ratio", 200
     sizes = parse_list(a.sizes, "sizes", SIZES)
     scorers = parse_list(a.scorers, "scorers", SCORERS)
+    methods = parse_list(a.methods, "methods", METHODS)
     try:
         threads = [int(t) for t in parse_list(a.threads, "threads")]
     except ValueError:
@@ -283,17 +310,21 @@ def main():
                             f"CSV, built in {wall:.2f} s, peak RSS {rss / 1e6:.1f} MB")
                         indexes[form] = path
                     source = indexes[form]
-                for t in threads:
-                    results = os.path.join(out_dir, f"{size}_{scorer}_t{t}_n{count}.csv")
+                for t, method in [(t, mt) for t in threads for mt in methods]:
+                    results = os.path.join(out_dir,
+                                           f"{size}_{scorer}_{method}_t{t}_n{count}.csv")
+                    timings = results + ".timings"
                     cmd = [needle, "match", source, needles, "--out", results,
-                           "--scorer", scorer, "--threads", str(t),
+                           "--scorer", scorer, "--threads", str(t), "--method", method,
+                           "--timings", timings,
                            "--top", str(a.top), "--cutoff", f"{a.cutoff:g}"]
                     say("$ " + shlex.join(cmd))
                     err_path = results + ".stderr"
                     code, wall, rss = run_measured(cmd, err_path)
                     with open(err_path, encoding="utf-8", errors="replace") as f:
                         err = f.read()
-                    row = {"size": size, "scorer": scorer, "threads": t, "needles": count,
+                    row = {"size": size, "scorer": scorer, "method": method, "threads": t,
+                           "needles": count,
                            "wall_s": wall, "rss_mb": rss / 1e6, "rss_ratio": rss / csv_bytes}
                     if code != 0:
                         failures += 1
@@ -314,6 +345,7 @@ def main():
                                 f"expected {count:,}")
                     else:
                         say("warning: no summary line on stderr:\n" + err.rstrip())
+                    row.update(percentiles(timings))
                     ev = evaluate(evaluate_py, eval_dir, results)
                     row["recall1"] = number(ev.get("recall@1"))
                     row["best_f1"] = number(ev.get("best_f1"))
@@ -329,6 +361,16 @@ def main():
     say(header())
     for row in rows:
         say(format_row(row))
+    # exact's speed-up over scan, for each size, scorer and thread count run both ways.
+    rates = {}
+    for row in rows:
+        if "rate" in row:
+            rates[(row["size"], row["scorer"], row["threads"], row["method"])] = row["rate"]
+    for (size, scorer, t, method), rate in rates.items():
+        scan = rates.get((size, scorer, t, "scan"))
+        if method == "exact" and scan:
+            say(f"{size} {scorer} {t} thread{'s' if t > 1 else ''}: exact {rate:.1f} "
+                f"needles/s / scan {scan:.1f} = {rate / scan:.2f}x")
     if a.out_dir:
         say(f"results kept in {a.out_dir}")
     return 1 if failures else 0

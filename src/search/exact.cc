@@ -36,8 +36,11 @@ constexpr uint16_t kCountMask = 0x7FFF;
 // shorter than this times their number.
 constexpr uint64_t kScoreCost = 8;
 // Scoring the names of a length group front to back (SIMD batches) costs
-// about this many list entries a name.
-constexpr uint64_t kScanCost = 3;
+// about as much as reading 2 list entries a name (each entry is a random
+// access to the counts): a group whose lists would cost more than half of
+// that to read is scanned instead. The search then costs at most about 1.5x
+// the scan on needles whose bounds are weak, and much less on the others.
+constexpr uint64_t kScanBudgetDivisor = 2;
 // How many of the best-counted candidates a refresh scores, beyond K.
 constexpr size_t kRefreshExtra = 8;
 // How many of the names sharing the most rare keys the probe scores, beyond K.
@@ -199,54 +202,55 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     // Scores the open names among ids[0..count) in batches of one length
     // (SIMD kernels score several at once), each batch with the threshold it
     // started with; every score is checked against the current one.
-    auto score_all = [&](const uint32_t* ids, size_t count) {
-      constexpr size_t kBatch = 64;
-      uint32_t batch[kBatch];
-      HayName names[kBatch];
-      double scores[kBatch];
-      size_t k = 0;
-      auto flush = [&] {
-        scorer.ScoreBatch(names, k, threshold, scores);
-        st.verified += static_cast<uint32_t>(k);
-        for (size_t i = 0; i < k; ++i) {
-          const double sc = scores[i];
-          if (sc < threshold) continue;
-          bool changed = false;
-          hay.ForEachRow(batch[i], [&](uint32_t row) { changed |= top.Offer(Hit{sc, row}); });
-          if (changed && top.full() && top.threshold() > threshold) {
-            threshold = top.threshold();
-            scorer.LengthWindow(threshold, &lo, &hi);
-          }
+    // Scores names of this group in batches (SIMD kernels score several of
+    // one length at once), each batch with the threshold it started with;
+    // every score is checked against the current one.
+    constexpr size_t kBatch = 64;
+    uint32_t batch[kBatch];
+    HayName names[kBatch];
+    double scores[kBatch];
+    size_t k = 0;
+    auto flush = [&] {
+      scorer.ScoreBatch(names, k, threshold, scores);
+      st.verified += static_cast<uint32_t>(k);
+      for (size_t i = 0; i < k; ++i) {
+        const double sc = scores[i];
+        if (sc < threshold) continue;
+        bool changed = false;
+        hay.ForEachRow(batch[i], [&](uint32_t row) { changed |= top.Offer(Hit{sc, row}); });
+        if (changed && top.full() && top.threshold() > threshold) {
+          threshold = top.threshold();
+          scorer.LengthWindow(threshold, &lo, &hi);
         }
-        k = 0;
-        need = need_for(n);
-      };
+      }
+      k = 0;
+    };
+    auto add = [&](uint32_t d) {
+      const std::string_view text = hay.processed(d);
+      batch[k] = d;
+      names[k] = HayName{text, n, text.size() == n};
+      if (++k == kBatch) flush();
+    };
+    // The open names among ids[0..count).
+    auto score_all = [&](const uint32_t* ids, size_t count) {
       for (size_t i = 0; i < count; ++i) {
         const uint32_t d = ids[i];
         if (!open(d)) continue;
         x.counts[d] |= kVerified;
-        const std::string_view text = hay.processed(d);
-        batch[k] = d;
-        names[k] = HayName{text, n, text.size() == n};
-        if (++k == kBatch) flush();
+        add(d);
+        if (k == 0) need = need_for(n);
       }
       if (k > 0) flush();
     };
-    // Scores every name of the group not scored yet, as the scan does.
+    // Every name of the group not scored yet, front to back, as the scan
+    // does; then the group is done.
     auto scan_group = [&] {
-      x.order.clear();
       for (uint32_t d = begin; d < end; ++d) {
-        if (!(x.counts[d] & kVerified)) x.order.push_back(d);
+        if (!(x.counts[d] & kVerified)) add(d);
       }
-      const uint32_t saved = unread;
-      unread = total;  // every name is open
-      const uint32_t saved_need = need;
-      need = 0;
-      score_all(x.order.data(), x.order.size());
-      unread = saved;
-      need = saved_need;
+      if (k > 0) flush();
       st.candidates += end - begin;
-      for (uint32_t d = begin; d < end; ++d) x.counts[d] = 0;
+      for (uint32_t d : x.touched) x.counts[d] = 0;
       x.touched.clear();
     };
     x.touched.clear();
@@ -261,7 +265,7 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
         prefix += list.size();
         mass += list.multiplicity;
       }
-      if (need > 0 && prefix > static_cast<uint64_t>(end - begin) * kScanCost) {
+      if (need > 0 && prefix > (end - begin) / kScanBudgetDivisor) {
         return scan_group();
       }
     }
@@ -269,11 +273,11 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     // name met is a candidate. Now and then the best-counted candidates are
     // scored (at most as much work as the reading since the last time).
     uint64_t since_refresh = 0, in_group = 0;
-    const uint64_t scan_cost = static_cast<uint64_t>(end - begin) * kScanCost;
+    const uint64_t scan_cost = (end - begin) / kScanBudgetDivisor;
     for (; li < x.lists.size() && unread >= need; ++li) {
-      // Still every name may qualify after reading as much as a scan costs:
-      // scan.
-      if (need == 0 && in_group > scan_cost) break;
+      // New candidates may still come after reading as much as scoring the
+      // whole group costs: score the whole group.
+      if (in_group + x.lists[li].size() > scan_cost) return scan_group();
       in_group += x.lists[li].size();
       read(x.lists[li], true);
       unread -= x.lists[li].multiplicity;
@@ -293,7 +297,11 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     for (; li < x.lists.size(); ++li) {
       uint64_t still_open = 0;
       for (uint32_t d : x.touched) still_open += open(d);
-      if (still_open * kScoreCost <= x.lists[li].size()) break;
+      if (still_open * kScoreCost <= x.lists[li].size() ||
+          in_group + x.lists[li].size() > scan_cost) {
+        break;
+      }
+      in_group += x.lists[li].size();
       read(x.lists[li], false);
       unread -= x.lists[li].multiplicity;
     }
@@ -308,13 +316,13 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
         ++open_count;
       }
     }
-    if (open_count * kScoreCost > static_cast<uint64_t>(end - begin) * kScanCost) {
+    if (open_count * kScoreCost > 2 * static_cast<uint64_t>(end - begin)) {
       return scan_group();
     }
     for (uint32_t c = total + 1, at = 0; c-- > 0;) {
-      const uint32_t k = x.hist[c];
+      const uint32_t here = x.hist[c];
       x.hist[c] = at;
-      at += k;
+      at += here;
     }
     x.order.resize(open_count);
     for (uint32_t d : x.touched) {
