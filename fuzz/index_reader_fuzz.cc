@@ -9,6 +9,7 @@
 // through must be safe to use.
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -35,6 +36,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto scorer = needle::CachedScorer::Create(kind, needle);
     std::vector<needle::Hit> hits;
     needle::ScanTopK(hay, *scorer, 3, 0, &hits);
+    // The exact search reads the bigram sections (when present) as well.
+    std::string formed;
+    needle::ToNameForm(hay.form(), needle, &formed);
+    needle::ExactScratch scratch;
+    std::vector<needle::Hit> exact;
+    needle::ExactTopK(hay, *scorer, formed, 3, 0, &scratch, &exact);
     needle::RowReader reader;
     for (const auto& h : hits) {
       std::string_view id, name;
