@@ -397,28 +397,8 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     x.touched.clear();
   }
 
-  // Length groups outward from the peak length, as the scan visits them:
-  // good scores come early and the window closes.
-  const size_t groups = hay.length_groups();
-  const uint32_t peak = scorer.PeakLength();
-  size_t up = 0;
-  while (up < groups && hay.group_length(up) < peak) ++up;
-  ptrdiff_t down = static_cast<ptrdiff_t>(up) - 1;
-  for (;;) {
-    const bool up_ok = up < groups && hay.group_length(up) <= hi;
-    const bool down_ok = down >= 0 && hay.group_length(static_cast<size_t>(down)) >= lo;
-    if (!up_ok && !down_ok) break;
-    size_t g;
-    if (up_ok && (!down_ok || hay.group_length(up) - peak <=
-                                  peak - hay.group_length(static_cast<size_t>(down)))) {
-      g = up++;
-    } else {
-      g = static_cast<size_t>(down--);
-    }
-    const uint32_t len = hay.group_length(g);
-    if (len < lo || len > hi) continue;
-    search_group(g);
-  }
+  // Length groups outward from the peak length, as the scan visits them.
+  search::ForEachGroupOutward(hay, scorer.PeakLength(), &lo, &hi, search_group);
   for (uint32_t d : x.probed) x.counts[d] = 0;
   top.Finish();
 }

@@ -46,28 +46,8 @@ void ScanTopK(const Haystack& hay, CachedScorer& scorer, size_t top_k, double cu
     }
     pending = 0;
   };
-  // Visit the length groups outward from the scorer's peak length, nearer
-  // lengths first: good scores come early, the cutoff rises, the window
-  // closes, and the groups outside it are never touched. The order only
-  // affects the work: results are ranked by (score, row) whatever the order.
-  const size_t groups = hay.length_groups();
-  const uint32_t peak = scorer.PeakLength();
-  size_t up = 0;
-  while (up < groups && hay.group_length(up) < peak) ++up;
-  ptrdiff_t down = static_cast<ptrdiff_t>(up) - 1;
-  for (;;) {
-    const bool up_ok = up < groups && hay.group_length(up) <= hi;
-    const bool down_ok = down >= 0 && hay.group_length(static_cast<size_t>(down)) >= lo;
-    if (!up_ok && !down_ok) break;
-    size_t g;
-    if (up_ok && (!down_ok || hay.group_length(up) - peak <=
-                                  peak - hay.group_length(static_cast<size_t>(down)))) {
-      g = up++;
-    } else {
-      g = static_cast<size_t>(down--);
-    }
+  search::ForEachGroupOutward(hay, scorer.PeakLength(), &lo, &hi, [&](size_t g) {
     const uint32_t len = hay.group_length(g);
-    if (len < lo || len > hi) continue;  // the window shrank since the choice
     for (uint32_t d = hay.group_begin(g); d < hay.group_begin(g + 1); ++d) {
       ids[pending] = d;
       const std::string_view text = hay.processed(d);
@@ -75,7 +55,7 @@ void ScanTopK(const Haystack& hay, CachedScorer& scorer, size_t top_k, double cu
       if (++pending == kScanBatch) flush();
     }
     flush();  // update the cutoff and the window before choosing the next group
-  }
+  });
   top.Finish();
 }
 

@@ -45,4 +45,33 @@ class TopK {
   double cutoff_;
 };
 
+// Calls visit(g) for the length groups of `hay` whose length lies in the
+// window [*lo, *hi], outward from `peak`, nearer lengths first: good scores
+// come early, the threshold rises, the window (which `visit` may shrink)
+// closes, and the groups outside it are never touched. The order only
+// affects the work: hits are ranked by (score, row) whatever the order.
+template <typename Visit>
+void ForEachGroupOutward(const Haystack& hay, uint32_t peak, const uint32_t* lo,
+                         const uint32_t* hi, Visit&& visit) {
+  const size_t groups = hay.length_groups();
+  size_t up = 0;
+  while (up < groups && hay.group_length(up) < peak) ++up;
+  ptrdiff_t down = static_cast<ptrdiff_t>(up) - 1;
+  for (;;) {
+    const bool up_ok = up < groups && hay.group_length(up) <= *hi;
+    const bool down_ok = down >= 0 && hay.group_length(static_cast<size_t>(down)) >= *lo;
+    if (!up_ok && !down_ok) break;
+    size_t g;
+    if (up_ok && (!down_ok || hay.group_length(up) - peak <=
+                                  peak - hay.group_length(static_cast<size_t>(down)))) {
+      g = up++;
+    } else {
+      g = static_cast<size_t>(down--);
+    }
+    const uint32_t len = hay.group_length(g);
+    if (len < *lo || len > *hi) continue;  // the window shrank since the choice
+    visit(g);
+  }
+}
+
 }  // namespace needle::search
