@@ -4,18 +4,22 @@
 // al.'s top-k join (ICDE 2009). docs/search.md states the bounds and proves
 // them.
 //
-// The needle's bigram keys are read rarest list first, each restricted to the
-// ids of the lengths the threshold still allows, counting per name the keys it
-// shares with the needle (a list holds an id once per occurrence; a name
-// counts at most as many occurrences of a key as the needle has: the multiset
-// intersection). With r keys left unread, a name not met yet shares at most r,
-// so once the scorer's bound for r falls below the threshold no new candidate
-// can make the top K, and later lists only raise the counts of names already
-// met (a list is read only while that is cheaper than scoring the names its
-// counts could rule out). Meanwhile the names with the most shared keys are
-// scored now and then, which raises the threshold early. At the end every
-// candidate whose bound (keys counted + keys unread) reaches the threshold is
-// scored, best bound first, until the bounds fall below the threshold.
+// A probe first: the needle's rarest lists, within a quarter of its length,
+// and the names sharing the most of those keys are scored, for an early
+// threshold. Then the length groups, outward from the needle's length as the
+// scan visits them. Within a group (one length n, so the bound for a count is
+// exact) the needle's lists are read shortest first, counting per name the
+// keys it shares with the needle (a list holds an id once per occurrence; a
+// name counts at most as many occurrences of a key as the needle has: the
+// multiset intersection). With r keys left unread, a name not met yet shares
+// at most r, so once r is below need(n), the fewest shared keys that can reach
+// the threshold, no new candidate can make the top K, and later lists only
+// raise the counts of names already met (a list is read only while that is
+// cheaper than scoring the candidates it could rule out). The names with the
+// most shared keys are scored now and then, which raises the threshold early.
+// Last, every candidate whose count plus r still reaches need(n) is scored,
+// most shared keys first. A group whose lists would cost more to read than
+// scoring it front to back is scored front to back, as the scan does.
 //
 // Invariant: a name left unscored has a bound below the final threshold, so it
 // cannot be in the top K, nor tie into it with a lower row; hence the hits are
@@ -126,13 +130,44 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     ++st.verified;
     const std::string_view text = hay.processed(d);
     const double s = scorer.Score(HayName{text, n, text.size() == n}, threshold);
-    if (s < threshold) return;
-    bool changed = false;
-    hay.ForEachRow(d, [&](uint32_t row) { changed |= top.Offer(Hit{s, row}); });
-    if (changed && top.full() && top.threshold() > threshold) {
-      threshold = top.threshold();
+    if (s >= threshold && top.OfferRows(hay, d, s, &threshold)) {
       scorer.LengthWindow(threshold, &lo, &hi);
     }
+  };
+  // Counts the ids of list [first, last) into x.counts: an id at most
+  // `multiplicity` times (the needle's occurrences of the key: the multiset
+  // intersection). With `adding`, an id met for the first time becomes a
+  // candidate (x.touched); without, only candidates are counted.
+  auto count_list = [&](const uint32_t* first, const uint32_t* last, uint32_t multiplicity,
+                        bool adding) {
+    uint32_t prev = UINT32_MAX, run = 0;
+    for (const uint32_t* p = first; p < last; ++p) {
+      const uint32_t d = *p;
+      if (d == prev) {
+        if (++run >= multiplicity) continue;
+      } else {
+        prev = d;
+        run = 0;
+      }
+      uint16_t& c = x.counts[d];
+      if (c == 0) {
+        if (!adding) continue;
+        x.touched.push_back(d);
+      }
+      ++c;
+    }
+  };
+  // The least count c >= floor such that at most about `limit` of the
+  // candidates passing `eligible` have a count of c or more (they are
+  // scored first).
+  auto count_cut = [&](auto&& eligible, size_t limit, uint32_t floor) {
+    x.hist.assign(total + 2, 0);
+    for (uint32_t d : x.touched) {
+      if (eligible(d)) ++x.hist[x.counts[d]];
+    }
+    uint32_t cut = total + 1;
+    for (size_t have = 0; cut > floor && have < limit;) have += x.hist[--cut];
+    return cut;
   };
 
   // One length group: the prefix, count and length filters with exact
@@ -160,22 +195,7 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     auto read = [&](const ExactScratch::Impl::List& list, bool adding) {
       ++st.lists;
       st.postings += list.size();
-      uint32_t prev = UINT32_MAX, run = 0;
-      for (const uint32_t* p = list.first; p < list.last; ++p) {
-        const uint32_t d = *p;
-        if (d == prev) {
-          if (++run >= list.multiplicity) continue;  // the needle has no more of this key
-        } else {
-          prev = d;
-          run = 0;
-        }
-        uint16_t& c = x.counts[d];
-        if (c == 0) {
-          if (!adding) continue;
-          x.touched.push_back(d);
-        }
-        ++c;
-      }
+      count_list(list.first, list.last, list.multiplicity, adding);
     };
     // Open: not scored yet and may still reach the threshold.
     auto open = [&](uint32_t d) {
@@ -184,12 +204,7 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     };
     // Scores up to `limit` open candidates with the most shared keys.
     auto refresh = [&](size_t limit) {
-      x.hist.assign(total + 2, 0);
-      for (uint32_t d : x.touched) {
-        if (open(d)) ++x.hist[x.counts[d]];
-      }
-      uint32_t cut = total + 1;
-      for (size_t have = 0; cut > 0 && have < limit;) have += x.hist[--cut];
+      const uint32_t cut = count_cut(open, limit, 0);
       size_t done = 0;
       for (uint32_t d : x.touched) {
         if (done == limit) break;
@@ -199,9 +214,6 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
         need = need_for(n);
       }
     };
-    // Scores the open names among ids[0..count) in batches of one length
-    // (SIMD kernels score several at once), each batch with the threshold it
-    // started with; every score is checked against the current one.
     // Scores names of this group in batches (SIMD kernels score several of
     // one length at once), each batch with the threshold it started with;
     // every score is checked against the current one.
@@ -215,11 +227,7 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
       st.verified += static_cast<uint32_t>(k);
       for (size_t i = 0; i < k; ++i) {
         const double sc = scores[i];
-        if (sc < threshold) continue;
-        bool changed = false;
-        hay.ForEachRow(batch[i], [&](uint32_t row) { changed |= top.Offer(Hit{sc, row}); });
-        if (changed && top.full() && top.threshold() > threshold) {
-          threshold = top.threshold();
+        if (sc >= threshold && top.OfferRows(hay, batch[i], sc, &threshold)) {
           scorer.LengthWindow(threshold, &lo, &hi);
         }
       }
@@ -359,22 +367,10 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
       const uint32_t* first = std::lower_bound(all.data(), all.data() + all.size(), id_lo);
       const uint32_t* last = std::lower_bound(first, all.data() + all.size(), id_hi);
       st.postings += static_cast<uint64_t>(last - first);
-      uint32_t prev = UINT32_MAX, run = 0;
-      for (const uint32_t d : std::span<const uint32_t>(first, last)) {
-        if (d == prev) {
-          if (++run >= multiplicity) continue;
-        } else {
-          prev = d;
-          run = 0;
-        }
-        if (x.counts[d]++ == 0) x.touched.push_back(d);
-      }
+      count_list(first, last, multiplicity, true);
     }
-    x.hist.assign(total + 2, 0);
-    for (uint32_t d : x.touched) ++x.hist[x.counts[d]];
     const size_t limit = top_k + kProbeExtra;
-    uint32_t cut = total + 1;
-    for (size_t have = 0; cut > 1 && have < limit;) have += x.hist[--cut];
+    const uint32_t cut = count_cut([](uint32_t) { return true; }, limit, 1);
     size_t done = 0;
     for (uint32_t d : x.touched) {
       if (done < limit && x.counts[d] >= cut) {

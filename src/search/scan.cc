@@ -37,12 +37,7 @@ void ScanTopK(const Haystack& hay, CachedScorer& scorer, size_t top_k, double cu
     for (size_t i = 0; i < pending; ++i) {
       const double s = scores[i];
       if (s < threshold) continue;
-      bool changed = false;
-      hay.ForEachRow(ids[i], [&](uint32_t row) { changed |= top.Offer(Hit{s, row}); });
-      if (changed && top.full() && top.threshold() > threshold) {
-        threshold = top.threshold();
-        scorer.LengthWindow(threshold, &lo, &hi);
-      }
+      if (top.OfferRows(hay, ids[i], s, &threshold)) scorer.LengthWindow(threshold, &lo, &hi);
     }
     pending = 0;
   };

@@ -32,6 +32,16 @@ class TopK {
     std::push_heap(heap_.begin(), heap_.end(), WorseOnTop());
     return true;
   }
+  // Offers every row of distinct name d with score s. True if that raised
+  // the threshold above *threshold, which it then updates (the caller's
+  // length window is then to be recomputed).
+  bool OfferRows(const Haystack& hay, uint32_t d, double s, double* threshold) {
+    bool changed = false;
+    hay.ForEachRow(d, [&](uint32_t row) { changed |= Offer(Hit{s, row}); });
+    if (!changed || !full() || this->threshold() <= *threshold) return false;
+    *threshold = this->threshold();
+    return true;
+  }
   // Best first.
   void Finish() { std::sort(heap_.begin(), heap_.end(), Better); }
 
