@@ -340,8 +340,10 @@ Command AddMatchCommand(CLI::App& app) {
   c->add_option("--needle-name-column", args->needle_name_column,
                 "Name column of the needles when it differs from --name-column");
   c->add_option("-m,--method", args->method,
-                "exact: candidates from a bigram index, best bound first, the\n"
-                "same rows and scores as scan, much faster (docs/search.md).\n"
+                "exact: candidates from a bigram index, pruned by a proven\n"
+                "score bound: the same rows and scores as scan; faster for\n"
+                "needles with a close match, no faster for the others\n"
+                "(docs/search.md).\n"
                 "Exact search has a proven bound for ratio, QRatio,\n"
                 "token_sort_ratio, indel, lcs and levenshtein (unit weights);\n"
                 "the other scorers scan. scan: score every name the length\n"
