@@ -31,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "needle/charsig.h"
 #include "needle/processor.h"
 #include "needle/scorer.h"
 #include "needle/status.h"
@@ -84,6 +85,12 @@ struct HaystackParts {
   // names holding that bigram, ascending, an id once per occurrence.
   std::span<const uint64_t> gram_offsets;  // kGramKeys + 1, into gram_postings
   std::span<const uint32_t> gram_postings;
+  // Character-count signatures (needle/charsig.h), per distinct name, or
+  // empty: CharSig::lo and CharSig::hi. Computed when a search is set up
+  // (WithCharSigs), not stored in index files.
+  std::span<const uint64_t> char_lo, char_hi;
+  // TokenSetLength per distinct name, or empty (only WRatio's bound uses it).
+  std::span<const uint16_t> set_lengths;
 };
 
 class Haystack {
@@ -145,6 +152,13 @@ class Haystack {
   size_t GramBytes() const {
     return p_.gram_offsets.size_bytes() + p_.gram_postings.size_bytes();
   }
+  // The character-count signatures, if computed (WithCharSigs).
+  bool has_char_sigs() const { return !p_.char_lo.empty(); }
+  // REQUIRES: has_char_sigs().
+  CharSig char_sig(uint32_t d) const { return CharSig{p_.char_lo[d], p_.char_hi[d]}; }
+  // TokenSetLength of distinct name d, or 0 when not computed (a valid lower
+  // bound, which is how WRatio's bound uses it).
+  uint32_t set_length(uint32_t d) const { return p_.set_lengths.empty() ? 0 : p_.set_lengths[d]; }
   // What keeps the parts' bytes alive.
   const std::shared_ptr<const void>& owner() const { return owner_; }
 

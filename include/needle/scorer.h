@@ -33,6 +33,8 @@
 #include <string>
 #include <string_view>
 
+#include "needle/charsig.h"
+
 namespace needle {
 
 enum class ScorerKind {
@@ -130,15 +132,39 @@ class CachedScorer {
   virtual double MaxScoreForGrams(uint32_t n, uint32_t /*common*/) const {
     return MaxScoreForLength(n);
   }
+
+  // The character bound (needle/charsig.h, docs/search.md): an upper bound
+  // on the score of any name of n code points whose overlap with the needle
+  // (NeedleChars::Overlap, both in the scorer's NameForm) is at most
+  // `overlap`; nondecreasing in overlap, at most MaxScoreForLength(n). Only
+  // scorers with HasCharBound() implement it; for the others it is
+  // MaxScoreForLength(n).
+  virtual bool HasCharBound() const { return false; }
+  virtual double MaxScoreForChars(uint32_t n, uint32_t /*overlap*/) const {
+    return MaxScoreForLength(n);
+  }
+  // A finer bound for one name, from its signature as well and the length of
+  // its sorted token set (TokenSetLength; 0 if unknown); at most
+  // MaxScoreForChars(n, overlap). Only WRatio has one (HasNameBound()).
+  virtual bool HasNameBound() const { return false; }
+  virtual double MaxScoreForName(uint32_t n, uint32_t overlap, const CharSig& /*sig*/,
+                                 uint32_t /*set_length*/) const {
+    return MaxScoreForChars(n, overlap);
+  }
 };
+
+// True if `kind` (with `options`) has a bigram bound, hence an exact search
+// from the bigram index: ratio, QRatio, token_sort_ratio, indel, lcs, and
+// levenshtein with unit weights.
+bool HasGramBound(ScorerKind kind, const ScorerOptions& options = ScorerOptions());
+// True if `kind` has a character bound: those above, token_set_ratio,
+// partial_ratio and WRatio.
+bool HasCharBound(ScorerKind kind, const ScorerOptions& options = ScorerOptions());
+// True if its bound uses the haystack's token set lengths (WRatio).
+bool NeedsSetLengths(ScorerKind kind);
 
 // Convenience: score two processed names (no cutoff; b is converted to the
 // scorer's NameForm). Slow path for tools and tests; search uses CachedScorer.
-// True if `kind` (with `options`) has a bigram bound, hence an exact search
-// faster than the scan: ratio, QRatio, token_sort_ratio, indel, lcs, and
-// levenshtein with unit weights.
-bool HasGramBound(ScorerKind kind, const ScorerOptions& options = ScorerOptions());
-
 double ScorePair(ScorerKind kind, std::string_view a, std::string_view b,
                  const ScorerOptions& options = ScorerOptions());
 

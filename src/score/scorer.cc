@@ -90,6 +90,16 @@ inline size_t LcsBoundFromGrams(size_t m, size_t n, size_t common) {
   return std::min({m, n, (m + n + 1 + common) / 3});
 }
 
+// The character bound's common shape (docs/search.md): with y = min(overlap,
+// k), IndelRatio(y, k + y), the most a ratio between a string of k code
+// points and one of at least y can be when they have at most y in common;
+// 100 when k = 0. Rises with overlap, falls with k.
+inline double ShareBound(size_t overlap, size_t k) {
+  if (k == 0) return 100.0;
+  const size_t y = std::min(overlap, k);
+  return IndelRatio(y, k + y);
+}
+
 // RapidFuzz's norm_distance<100>, used inside token_set_ratio.
 inline double NormDistance100(size_t dist, size_t lensum) {
   if (lensum == 0) return 100.0;
@@ -259,6 +269,13 @@ class RatioScorer final : public ScorerBase {
     if (empty_is_zero_ && (m == 0 || n == 0)) return 0;
     return IndelRatio(LcsBoundFromGrams(m, n, common), m + n);
   }
+  // LCS <= the overlap.
+  bool HasCharBound() const override { return true; }
+  double MaxScoreForChars(uint32_t n, uint32_t overlap) const override {
+    const size_t m = needle_.size();
+    if (empty_is_zero_ && (m == 0 || n == 0)) return 0;
+    return IndelRatio(std::min<size_t>({m, n, overlap}), m + n);
+  }
 
  private:
   static constexpr size_t kMaxBatch = 64;
@@ -391,6 +408,13 @@ class TokenSetScorer final : public ScorerBase {
   }
   double MaxScoreForLength(uint32_t) const override { return 100.0; }
   uint32_t PeakLength() const override { return 0; }
+  // Every term is at most ShareBound(overlap, min(m, n)) on the two stored
+  // sets (docs/search.md), the subset rule's 100 included.
+  bool HasCharBound() const override { return true; }
+  double MaxScoreForChars(uint32_t n, uint32_t overlap) const override {
+    if (needle_tokens_.empty() || n == 0) return 0;
+    return ShareBound(overlap, std::min<size_t>(needle_joined_.size(), n));
+  }
 
  private:
   static size_t HashBytes(std::string_view s) {
@@ -693,6 +717,13 @@ class PartialScorer final : public ScorerBase {
   }
   double MaxScoreForLength(uint32_t) const override { return 100.0; }
   uint32_t PeakLength() const override { return 0; }
+  // partial_ratio: every window is at most min(m, n) long, so each ratio is
+  // at most ShareBound(overlap, min(m, n)) (docs/search.md).
+  bool HasCharBound() const override { return kind_ == ScorerKind::kPartialRatio; }
+  double MaxScoreForChars(uint32_t n, uint32_t overlap) const override {
+    if (kind_ != ScorerKind::kPartialRatio) return 100.0;
+    return ShareBound(overlap, std::min<size_t>(needle_.size(), n));
+  }
 
   // The score of a hay given as code points, in this scorer's stored form.
   double ScoreText(std::u32string_view hay) {
@@ -749,7 +780,12 @@ class WRatioScorer final : public ScorerBase {
         ratio_(needle, false),
         token_ratio_(needle),
         partial_(ScorerKind::kPartialRatio, needle),
-        partial_token_(ScorerKind::kPartialTokenRatio, needle) {}
+        partial_token_(ScorerKind::kPartialTokenRatio, needle) {
+    SortedTokens(needle_, &tokens_);
+    tokens_.erase(std::unique(tokens_.begin(), tokens_.end()), tokens_.end());
+    needle_set_length_ = JoinedLength(tokens_);
+    for (const auto token : tokens_) token_sigs_.push_back(MakeCharSig(text::Encode(token)));
+  }
 
   static constexpr double kUnbaseScale = 0.95;
   // 0.9 up to a length ratio of 8 (8 itself included, as the vectors show), 0.6 beyond.
@@ -804,7 +840,49 @@ class WRatioScorer final : public ScorerBase {
   }
   uint32_t PeakLength() const override { return static_cast<uint32_t>(needle_.size()); }
 
+  // Each part's character bound, scaled as Score scales it (docs/search.md).
+  // Without the name's token set length, the token parts can only be bounded
+  // by 100.
+  bool HasCharBound() const override { return true; }
+  double MaxScoreForChars(uint32_t n, uint32_t overlap) const override {
+    return Bound(n, overlap, nullptr, 0);
+  }
+  bool HasNameBound() const override { return true; }
+  double MaxScoreForName(uint32_t n, uint32_t overlap, const CharSig& sig,
+                         uint32_t set_length) const override {
+    return Bound(n, overlap, &sig, set_length);
+  }
+
  private:
+  // sig: the name's signature, or null if unknown; set_length: its
+  // TokenSetLength, or 0 if unknown.
+  double Bound(uint32_t n32, uint32_t overlap, const CharSig* sig, uint32_t set_length) const {
+    const size_t m = needle_.size(), n = n32;
+    if (m == 0 || n == 0) return 0;
+    const size_t shorter = std::min(m, n);
+    const double whole = IndelRatio(std::min<size_t>(shorter, overlap), m + n);
+    // At most the shorter of the forms the token parts compare.
+    const size_t sets = std::min<size_t>(needle_set_length_, set_length);
+    const double len_ratio = LengthRatio(m, n);
+    if (len_ratio < 1.5) return std::max(whole, ShareBound(overlap, sets) * kUnbaseScale);
+    const double partial_scale = PartialScale(len_ratio);
+    const double partial = ShareBound(overlap, shorter) * partial_scale;
+    const bool may_share = sig == nullptr || MayShareToken(*sig);
+    const double tokens =
+        (may_share ? 100.0 : ShareBound(overlap, sets)) * kUnbaseScale * partial_scale;
+    return std::max({whole, partial, tokens});
+  }
+  // False if no token of the needle can be one of the name's: a token's
+  // counts are at most its name's in every bucket.
+  bool MayShareToken(const CharSig& sig) const {
+    for (const CharSig& t : token_sigs_) {
+      if (((t.lo & ~sig.lo) | (t.hi & ~sig.hi)) == 0) return true;
+    }
+    return false;
+  }
+
+  std::vector<CharSig> token_sigs_;  // of the needle's distinct tokens
+  size_t needle_set_length_ = 0;
   RatioScorer ratio_;
   TokenRatioScorer token_ratio_;
   PartialScorer partial_, partial_token_;
@@ -985,6 +1063,27 @@ class MeasureScorer final : public ScorerBase {
     }
   }
 
+  bool HasCharBound() const override { return HasGramBound(); }
+  // LCS <= the overlap, and a levenshtein alignment's matched pairs form a
+  // common subsequence: d >= max(m, n) - LCS.
+  double MaxScoreForChars(uint32_t n32, uint32_t overlap) const override {
+    const size_t m = needle_.size(), n = n32;
+    const size_t longer = std::max(m, n);
+    const size_t lcs = std::min<size_t>({m, n, overlap});
+    switch (kind_) {
+      case ScorerKind::kIndel:
+        return NormalizedSimilarity100(static_cast<double>(m + n - 2 * lcs),
+                                       static_cast<double>(m + n));
+      case ScorerKind::kLcs:
+      case ScorerKind::kLevenshtein:
+        if (!HasGramBound()) return MaxScoreForLength(n32);
+        return NormalizedSimilarity100(static_cast<double>(longer - lcs),
+                                       static_cast<double>(longer));
+      default:
+        return MaxScoreForLength(n32);
+    }
+  }
+
   double Raw(std::u32string_view b) {
     const std::u32string_view a = needle_;
     switch (kind_) {
@@ -1148,6 +1247,28 @@ bool HasGramBound(ScorerKind kind, const ScorerOptions& options) {
     default:
       return false;
   }
+}
+
+bool HasCharBound(ScorerKind kind, const ScorerOptions& options) {
+  switch (kind) {
+    case ScorerKind::kTokenSetRatio:
+    case ScorerKind::kPartialRatio:
+    case ScorerKind::kWRatio:
+      return true;
+    default:
+      return HasGramBound(kind, options);
+  }
+}
+
+bool NeedsSetLengths(ScorerKind kind) { return kind == ScorerKind::kWRatio; }
+
+uint32_t TokenSetLength(std::string_view processed) {
+  std::u32string cps;
+  text::Decode(processed, &cps);
+  std::vector<std::u32string_view> tokens;
+  SortedTokens(cps, &tokens);
+  tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
+  return static_cast<uint32_t>(std::min<size_t>(JoinedLength(tokens), 65535));
 }
 
 NameForm NameFormFor(ScorerKind kind) {

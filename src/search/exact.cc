@@ -26,6 +26,7 @@
 // exactly ScanTopK's.
 #include <algorithm>
 
+#include "needle/charsig.h"
 #include "needle/grams.h"
 #include "needle/match.h"
 #include "search/top_k.h"
@@ -66,6 +67,7 @@ struct ExactScratch::Impl {
   std::vector<uint32_t> order, hist;
   std::vector<std::pair<size_t, size_t>> probe;  // (list size, key index)
   std::vector<uint32_t> probed;  // names the probe scored
+  NeedleChars chars;  // the needle's character counts
 };
 
 ExactScratch::ExactScratch() : impl_(std::make_unique<Impl>()) {}
@@ -84,12 +86,15 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     out->clear();
     return;
   }
-  if (!hay.has_grams() || !scorer.HasGramBound()) return scan();
   ExactScratch::Impl& x = *scratch->impl_;
+  const bool chars = hay.has_char_sigs() && scorer.HasCharBound();
+  bool grams = hay.has_grams() && scorer.HasGramBound();
   x.raw_keys.clear();
-  const size_t m = AppendGramKeys(needle, &x.raw_keys);
-  if (m < 2 || x.raw_keys.size() > kCountMask) return scan();
-  if (x.counts.size() < hay.distinct()) x.counts.assign(hay.distinct(), 0);
+  const size_t m = grams ? AppendGramKeys(needle, &x.raw_keys) : 0;
+  if (m < 2 || x.raw_keys.size() > kCountMask) grams = false;
+  if (!grams && !chars) return scan();
+  if (grams && x.counts.size() < hay.distinct()) x.counts.assign(hay.distinct(), 0);
+  if (chars) x.chars.Reset(needle);
   const auto total = static_cast<uint32_t>(x.raw_keys.size());
   std::sort(x.raw_keys.begin(), x.raw_keys.end());
   x.keys.clear();
@@ -125,8 +130,107 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
   };
   const std::span<const uint32_t> lengths = hay.parts().group_lengths;
   const std::span<const uint32_t> begins = hay.parts().group_begins;
+
+  // The character bound (needle/charsig.h). char_need(n): the least overlap
+  // with which a name of n code points may still reach the threshold
+  // (MaxScoreForChars rises with it); above the needle's length if none may.
+  const bool name_bound = chars && scorer.HasNameBound();
+  const uint32_t needle_chars = chars ? x.chars.length() : 0;
+  auto char_need = [&](uint32_t n) -> uint32_t {
+    uint32_t a = 0, b = needle_chars + 1;
+    while (a < b) {
+      const uint32_t mid = (a + b) / 2;
+      if (ruled_out(scorer.MaxScoreForChars(n, mid))) {
+        a = mid + 1;
+      } else {
+        b = mid;
+      }
+    }
+    return a;
+  };
+  // Whether name d (n code points) with this overlap may still reach the
+  // threshold, by the name's own bound where the scorer has one.
+  auto chars_allow = [&](uint32_t d, uint32_t n, uint32_t overlap) {
+    if (ruled_out(scorer.MaxScoreForChars(n, overlap))) return false;
+    return !name_bound || !ruled_out(scorer.MaxScoreForName(n, overlap, hay.char_sig(d),
+                                                            hay.set_length(d)));
+  };
+  auto chars_allow_one = [&](uint32_t d, uint32_t n) {
+    return !chars || chars_allow(d, n, x.chars.Overlap(hay.char_sig(d)));
+  };
+
+  // Names are scored in batches (SIMD kernels score several of one length at
+  // once), each batch with the threshold it started with; every score is
+  // checked against the current one, so only pruning depends on batching.
+  constexpr size_t kBatch = 64;
+  uint32_t batch[kBatch];
+  HayName names[kBatch];
+  double scores[kBatch];
+  size_t k = 0;
+  auto flush = [&] {
+    scorer.ScoreBatch(names, k, threshold, scores);
+    st.verified += static_cast<uint32_t>(k);
+    for (size_t i = 0; i < k; ++i) {
+      const double sc = scores[i];
+      if (sc >= threshold && top.OfferRows(hay, batch[i], sc, &threshold)) {
+        scorer.LengthWindow(threshold, &lo, &hi);
+      }
+    }
+    k = 0;
+  };
+  auto add = [&](uint32_t d, uint32_t n) {
+    const std::string_view text = hay.processed(d);
+    batch[k] = d;
+    names[k] = HayName{text, n, text.size() == n};
+    if (++k == kBatch) flush();
+  };
+  // Scores the names [begin, end) of one length n front to back, as the scan
+  // does, but for those the character bound rules out (and, with
+  // skip_verified, those scored already).
+  auto scan_names = [&](uint32_t begin, uint32_t end, uint32_t n, bool skip_verified) {
+    if (!chars) {
+      for (uint32_t d = begin; d < end; ++d) {
+        if (!skip_verified || !(x.counts[d] & kVerified)) add(d, n);
+      }
+      if (k > 0) flush();
+      return;
+    }
+    const uint64_t* sig_lo = hay.parts().char_lo.data();
+    const uint64_t* sig_hi = hay.parts().char_hi.data();
+    uint32_t overlaps[kBatch];
+    for (uint32_t base = begin; base < end; base += kBatch) {
+      const uint32_t need = char_need(n);  // the threshold may have risen
+      if (need > needle_chars) break;
+      const auto count = static_cast<uint32_t>(std::min<size_t>(kBatch, end - base));
+      x.chars.OverlapBatch(sig_lo + base, sig_hi + base, count, overlaps);
+      for (uint32_t i = 0; i < count; ++i) {
+        const uint32_t d = base + i;
+        if (overlaps[i] < need || (skip_verified && (x.counts[d] & kVerified))) continue;
+        if (name_bound && ruled_out(scorer.MaxScoreForName(n, overlaps[i], hay.char_sig(d),
+                                                           hay.set_length(d)))) {
+          continue;
+        }
+        add(d, n);
+      }
+    }
+    if (k > 0) flush();
+  };
+
+  if (!grams) {
+    // No bigram bound: the length groups outward, as the scan visits them,
+    // each scored but for the names the character bound rules out.
+    search::ForEachGroupOutward(hay, scorer.PeakLength(), &lo, &hi, [&](size_t g) {
+      const uint32_t begin = hay.group_begin(g), end = hay.group_begin(g + 1);
+      st.candidates += end - begin;
+      scan_names(begin, end, hay.group_length(g), false);
+    });
+    top.Finish();
+    return;
+  }
+
   auto verify = [&](uint32_t d, uint32_t n) {
     x.counts[d] |= kVerified;
+    if (!chars_allow_one(d, n)) return;
     ++st.verified;
     const std::string_view text = hay.processed(d);
     const double s = scorer.Score(HayName{text, n, text.size() == n}, threshold);
@@ -214,38 +318,14 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
         need = need_for(n);
       }
     };
-    // Scores names of this group in batches (SIMD kernels score several of
-    // one length at once), each batch with the threshold it started with;
-    // every score is checked against the current one.
-    constexpr size_t kBatch = 64;
-    uint32_t batch[kBatch];
-    HayName names[kBatch];
-    double scores[kBatch];
-    size_t k = 0;
-    auto flush = [&] {
-      scorer.ScoreBatch(names, k, threshold, scores);
-      st.verified += static_cast<uint32_t>(k);
-      for (size_t i = 0; i < k; ++i) {
-        const double sc = scores[i];
-        if (sc >= threshold && top.OfferRows(hay, batch[i], sc, &threshold)) {
-          scorer.LengthWindow(threshold, &lo, &hi);
-        }
-      }
-      k = 0;
-    };
-    auto add = [&](uint32_t d) {
-      const std::string_view text = hay.processed(d);
-      batch[k] = d;
-      names[k] = HayName{text, n, text.size() == n};
-      if (++k == kBatch) flush();
-    };
     // The open names among ids[0..count).
     auto score_all = [&](const uint32_t* ids, size_t count) {
       for (size_t i = 0; i < count; ++i) {
         const uint32_t d = ids[i];
         if (!open(d)) continue;
         x.counts[d] |= kVerified;
-        add(d);
+        if (!chars_allow_one(d, n)) continue;
+        add(d, n);
         if (k == 0) need = need_for(n);
       }
       if (k > 0) flush();
@@ -253,10 +333,7 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     // Every name of the group not scored yet, front to back, as the scan
     // does; then the group is done.
     auto scan_group = [&] {
-      for (uint32_t d = begin; d < end; ++d) {
-        if (!(x.counts[d] & kVerified)) add(d);
-      }
-      if (k > 0) flush();
+      scan_names(begin, end, n, true);
       st.candidates += end - begin;
       for (uint32_t d : x.touched) x.counts[d] = 0;
       x.touched.clear();

@@ -44,8 +44,10 @@ Status MatchTable(const Haystack& hay, TableReader& needles, const MatchOptions&
   tbb::task_arena arena(threads);
   tbb::enumerable_thread_specific<ExactScratch> scratch;
   const NameForm form = NameFormFor(options.scorer);
-  const bool exact = options.method == SearchMethod::kExact && hay.has_grams() &&
-                     HasGramBound(options.scorer, options.scorer_options);
+  const bool exact =
+      options.method == SearchMethod::kExact &&
+      ((hay.has_grams() && HasGramBound(options.scorer, options.scorer_options)) ||
+       (hay.has_char_sigs() && HasCharBound(options.scorer, options.scorer_options)));
   Status input_error, output_error;
   std::atomic<bool> stop{false};
   uint64_t done = 0;

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "io/output.h"
+#include "needle/charsig.h"
 #include "needle/haystack.h"
 #include "needle/index.h"
 #include "needle/match.h"
@@ -160,10 +161,13 @@ int RunMatch(const MatchArgs& a) {
   } else {
     return Fail("unknown --method '" + a.method + "' (choose exact or scan)");
   }
-  // Only scorers with a bigram bound search the bigram index; for the others
-  // exact is the scan.
+  // Scorers with a bigram bound search the bigram index; those with a
+  // character bound use the names' character signatures (both, where both
+  // apply); for the others exact is the scan.
   const bool use_grams =
       method == SearchMethod::kExact && HasGramBound(scorer_kind, scorer_options);
+  const bool use_chars =
+      method == SearchMethod::kExact && HasCharBound(scorer_kind, scorer_options);
 
   TableOptions hay_opts;
   if (!a.format.empty() && !ParseTableFormat(a.format, &hay_opts.format)) {
@@ -247,6 +251,12 @@ int RunMatch(const MatchArgs& a) {
     loaded = WithGramIndex(std::move(loaded), a.threads);
     progress.Clear();
   }
+  if (use_chars) {
+    progress.Update("character signatures", true);
+    if (!loaded) loaded = std::make_unique<Haystack>(index->haystack().parts(), nullptr);
+    loaded = WithCharSigs(std::move(loaded), NeedsSetLengths(scorer_kind), a.threads);
+    progress.Clear();
+  }
   const Haystack& h = loaded ? *loaded : index->haystack();
   const double load_secs = progress.Seconds();
 
@@ -282,7 +292,7 @@ int RunMatch(const MatchArgs& a) {
                 "%.2f s, %.1f needles/s (haystack %s in %.2f s, %.1f MB)",
                 Thousands(sink.done()).c_str(), Thousands(h.rows()).c_str(),
                 Thousands(h.distinct()).c_str(), ScorerName(scorer_kind),
-                use_grams ? "exact" : "scan", threads,
+                use_grams || use_chars ? "exact" : "scan", threads,
                 threads == 1 ? "" : "s", match_secs,
                 match_secs > 0 ? static_cast<double>(sink.done()) / match_secs : 0.0,
                 from_index ? "index opened and verified" : "loaded", load_secs,
@@ -344,10 +354,11 @@ Command AddMatchCommand(CLI::App& app) {
                 "score bound: the same rows and scores as scan; faster for\n"
                 "needles with a close match, no faster for the others\n"
                 "(docs/search.md).\n"
-                "Exact search has a proven bound for ratio, QRatio,\n"
-                "token_sort_ratio, indel, lcs and levenshtein (unit weights);\n"
-                "the other scorers scan. scan: score every name the length\n"
-                "bound allows")
+                "Bigram and character bounds: ratio, QRatio, token_sort_ratio,\n"
+                "indel, lcs, levenshtein (unit weights). Character bound only\n"
+                "(every name of a possible length is checked, few scored):\n"
+                "token_set_ratio, partial_ratio, WRatio. The other scorers\n"
+                "scan. scan: score every name the length bound allows")
       ->capture_default_str();
   c->add_option("--timings", args->timings,
                 "Also write a CSV of each needle's search time (microseconds)\n"

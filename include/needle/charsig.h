@@ -1,0 +1,109 @@
+// needle/charsig.h: character-count signatures, a cheap upper bound on how
+// many code points two names can have in common.
+//
+// Code points fall into kCharBuckets buckets (CharBucket: a letter of a-z with
+// its capital, the digits, the space, and four hashed buckets for everything
+// else). A name's signature records, per bucket, whether the name holds at
+// least 1, 2, 3 and 4 code points of it: four 32-bit masks in two words.
+//
+// With a(c) and b(c) the two names' counts in bucket c, the overlap
+//
+//     O(a, b) = sum over c of min(a(c), b(c))
+//
+// bounds every common subsequence (it uses each code point of either name at
+// most once, and only equal code points, which share a bucket). Merging code
+// points into buckets only raises the sum (min(a1 + a2, b1 + b2) >=
+// min(a1, b1) + min(a2, b2)), and with b known only up to 4,
+//
+//     min(a, b) <= sum over k = 1..4 of [a >= k][b >= k] + [b >= 4] max(0, a - 4)
+//
+// (if b < 4 the sum is min(a, b) exactly; if b >= 4, min(a, b) <= a, which is
+// the right side). The needle's counts are known exactly, so NeedleChars::
+// Overlap computes this bound with a few AND and popcount operations per name;
+// docs/search.md says how each scorer turns it into a score bound.
+//
+// Thread safety: CharSig and the free functions are pure; a NeedleChars is
+// read-only after Reset.
+#pragma once
+
+#include <array>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+namespace needle {
+
+class Haystack;
+
+inline constexpr uint32_t kCharBuckets = 32;
+
+// lo: bit c set if the name has >= 1 code points in bucket c, bit 32 + c if
+// >= 2; hi: the same for >= 3 and >= 4.
+struct CharSig {
+  uint64_t lo = 0;
+  uint64_t hi = 0;
+};
+
+inline uint32_t CharBucket(char32_t c) {
+  if (c < 128) {
+    if (c >= 'a' && c <= 'z') return static_cast<uint32_t>(c - 'a');
+    if (c >= 'A' && c <= 'Z') return static_cast<uint32_t>(c - 'A');
+    if (c >= '0' && c <= '9') return 26;
+    if (c == ' ') return 27;
+    return 28 + (static_cast<uint32_t>(c) & 3);
+  }
+  return 28 + ((static_cast<uint32_t>(c) * 0x9E3779B1u) >> 30);
+}
+
+// The signature of a name (valid UTF-8).
+CharSig MakeCharSig(std::string_view name);
+
+// A needle's exact bucket counts, ready to bound its overlap with names.
+class NeedleChars {
+ public:
+  NeedleChars() = default;
+  explicit NeedleChars(std::string_view name) { Reset(name); }
+  // REQUIRES: name is valid UTF-8.
+  void Reset(std::string_view name);
+
+  // The needle's length in code points: no overlap exceeds it.
+  uint32_t length() const { return length_; }
+
+  // An upper bound on O(needle, name) for a name with signature b (at most
+  // length()).
+  uint32_t Overlap(const CharSig& b) const {
+    uint32_t s = static_cast<uint32_t>(Popcount(sig_.lo & b.lo) + Popcount(sig_.hi & b.hi));
+    const uint64_t four = b.hi >> 32;
+    for (int j = 0; j < excess_bits_; ++j) {
+      s += static_cast<uint32_t>(Popcount(excess_[static_cast<size_t>(j)] & four)) << j;
+    }
+    return s;
+  }
+  // out[i] = Overlap({lo[i], hi[i]}) for i < count, several per instruction
+  // (Highway, the instruction set chosen at run time).
+  void OverlapBatch(const uint64_t* lo, const uint64_t* hi, size_t count, uint32_t* out) const;
+
+ private:
+  static int Popcount(uint64_t x) { return std::popcount(x); }
+
+  CharSig sig_;
+  // Bit c of excess_[j] is bit j of max(0, a(c) - 4).
+  std::array<uint64_t, 32> excess_{};
+  int excess_bits_ = 0;
+  uint32_t length_ = 0;
+};
+
+// The length in code points of the name's sorted, duplicate-free whitespace
+// tokens joined by single spaces (NameForm::kSortedTokenSet), capped at
+// 65535; what WRatio's bound needs of a processed name.
+uint32_t TokenSetLength(std::string_view processed);
+
+// Returns `hay` with the signature of every distinct name (and, with
+// set_lengths, its TokenSetLength), computed on `threads` threads (0: all).
+// The new Haystack shares the old one's bytes.
+std::unique_ptr<Haystack> WithCharSigs(std::unique_ptr<Haystack> hay, bool set_lengths,
+                                       int threads = 0);
+
+}  // namespace needle
