@@ -1,7 +1,8 @@
 // ExactTopK against ScanTopK (the slow reference, itself tested against the
 // definition in scan_test.cc): the same rows and scores for every scorer with
-// a bigram bound, on real names, random and hostile ones, K = 1 and 10,
-// cutoffs 0, 50, 80, 95. And the bound itself: never below the score.
+// a bigram or a character bound, with the bigram index, the character
+// signatures or both, on real names, random and hostile ones, K = 1 and 10,
+// cutoffs 0, 50, 80, 95. And the bounds themselves: never below the score.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,6 +10,9 @@
 #include <map>
 #include <random>
 
+#include <hwy/targets.h>
+
+#include "needle/charsig.h"
 #include "needle/grams.h"
 #include "needle/haystack.h"
 #include "needle/match.h"
@@ -20,6 +24,9 @@ namespace {
 const std::vector<ScorerKind> kBoundScorers = {ScorerKind::kRatio,       ScorerKind::kQRatio,
                                                ScorerKind::kTokenSortRatio, ScorerKind::kIndel,
                                                ScorerKind::kLcs,         ScorerKind::kLevenshtein};
+// Scorers with a character bound but no bigram bound.
+const std::vector<ScorerKind> kCharOnlyScorers = {ScorerKind::kTokenSetRatio,
+                                                  ScorerKind::kPartialRatio, ScorerKind::kWRatio};
 
 std::vector<std::string> DemoNames(size_t limit) {
   std::ifstream in(std::string(NEEDLE_SOURCE_DIR) + "/data/demo/haystack.csv");
@@ -58,12 +65,23 @@ std::string Perturb(std::string s, std::mt19937& rng) {
   return s;
 }
 
-std::unique_ptr<Haystack> Build(const std::vector<std::string>& names, NameForm form) {
-  HaystackBuilder b(Processor::kDefault, form, false, 0);
+// What a haystack carries for the exact search.
+enum class Aids { kGrams, kChars, kBoth };
+const std::vector<Aids> kAllAids = {Aids::kGrams, Aids::kChars, Aids::kBoth};
+const char* AidsName(Aids a) {
+  return a == Aids::kGrams ? "bigrams" : a == Aids::kChars ? "signatures" : "both";
+}
+
+std::unique_ptr<Haystack> Build(const std::vector<std::string>& names, ScorerKind kind,
+                                Aids aids = Aids::kBoth) {
+  HaystackBuilder b(Processor::kDefault, NameFormFor(kind), false, 0);
   for (const auto& n : names) EXPECT_TRUE(b.Add("", n).ok());
   auto h = b.Finish();
   EXPECT_TRUE(h.ok());
-  return WithGramIndex(std::move(h).value(), 2);
+  std::unique_ptr<Haystack> hay = std::move(h).value();
+  if (aids != Aids::kChars) hay = WithGramIndex(std::move(hay), 2);
+  if (aids != Aids::kGrams) hay = WithCharSigs(std::move(hay), NeedsSetLengths(kind), 2);
+  return hay;
 }
 
 // Exact == scan for every needle, K and cutoff; returns how many searches
@@ -116,10 +134,25 @@ TEST(ExactTopK, EqualsScanOnRealNamesForEveryBoundScorer) {
   for (int i = 0; i < 150; ++i) needles.push_back(Perturb(names[rng() % names.size()], rng));
   for (int i = 0; i < 20; ++i) needles.push_back("zzqx wvvk " + std::to_string(i));  // no match
   for (ScorerKind kind : kBoundScorers) {
-    auto hay = Build(names, NameFormFor(kind));
-    const size_t scanned = ExpectExactEqualsScan(*hay, kind, needles);
-    // The index answers nearly all searches itself.
-    EXPECT_LT(scanned, needles.size()) << ScorerName(kind);
+    for (Aids aids : kAllAids) {
+      SCOPED_TRACE(AidsName(aids));
+      auto hay = Build(names, kind, aids);
+      const size_t scanned = ExpectExactEqualsScan(*hay, kind, needles);
+      // The index or the signatures answer nearly all searches.
+      EXPECT_LT(scanned, needles.size()) << ScorerName(kind);
+    }
+  }
+  // The scan of these is slow (partial_ratio, WRatio): fewer needles, on
+  // fewer names.
+  names.resize(12000);
+  for (int i = 0; i < 20; ++i) names.push_back(names[rng() % names.size()]);
+  needles.resize(50);
+  needles.push_back("zzqx wvvk");
+  needles.push_back("inc");  // a token that many names have
+  needles.push_back("the american society of the international friends of the");
+  for (ScorerKind kind : kCharOnlyScorers) {
+    auto hay = Build(names, kind, Aids::kChars);
+    EXPECT_EQ(ExpectExactEqualsScan(*hay, kind, needles), 0u) << ScorerName(kind);
   }
 }
 
@@ -145,7 +178,14 @@ TEST(ExactTopK, EqualsScanOnRandomAndHostileNames) {
   needles.push_back("aaaa bbbb aaaa");
   needles.push_back("日本日本");
   for (ScorerKind kind : kBoundScorers) {
-    auto hay = Build(names, NameFormFor(kind));
+    for (Aids aids : kAllAids) {
+      SCOPED_TRACE(AidsName(aids));
+      auto hay = Build(names, kind, aids);
+      ExpectExactEqualsScan(*hay, kind, needles, {1, 3, 10});
+    }
+  }
+  for (ScorerKind kind : kCharOnlyScorers) {
+    auto hay = Build(names, kind, Aids::kChars);
     ExpectExactEqualsScan(*hay, kind, needles, {1, 3, 10});
   }
 }
@@ -166,12 +206,20 @@ TEST(ExactTopK, FallsBackToTheScanWithoutAnIndexOrABound) {
   auto indexed = WithGramIndex(std::move(hay), 1);
   auto wratio = CachedScorer::Create(ScorerKind::kWRatio, "acme inc");
   ExactTopK(*indexed, *wratio, "acme inc", 2, 0, &scratch, &got, &st);
-  EXPECT_TRUE(st.scanned);  // WRatio has no bigram bound
+  EXPECT_TRUE(st.scanned);  // WRatio has no bigram bound, and there are no signatures
   ExactTopK(*indexed, *scorer, "acme inc", 2, 0, &scratch, &got, &st);
   EXPECT_FALSE(st.scanned);
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0].row, 0u);
   EXPECT_EQ(got[0].score, 100.0);
+  auto both = WithCharSigs(std::move(indexed), true, 1);
+  ExactTopK(*both, *wratio, "acme inc", 2, 0, &scratch, &got, &st);
+  EXPECT_FALSE(st.scanned);  // the character bound
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].row, 0u);
+  auto setratio = CachedScorer::Create(ScorerKind::kSetRatio, "acme inc");
+  ExactTopK(*both, *setratio, "acme inc", 2, 0, &scratch, &got, &st);
+  EXPECT_TRUE(st.scanned);  // no bound of either kind
 }
 
 // The bound of every scorer that has one is at least its score, for the
@@ -214,6 +262,112 @@ TEST(GramBound, NeverBelowTheScoreOnRealAndHostileNames) {
   weighted.substitute_cost = 2;
   EXPECT_FALSE(HasGramBound(ScorerKind::kLevenshtein, weighted));
   EXPECT_FALSE(HasGramBound(ScorerKind::kTokenSetRatio));
+}
+
+// The sum over code points of the smaller count: what the signatures bound.
+uint32_t ExactOverlap(std::string_view a, std::string_view b) {
+  std::u32string ca, cb;
+  text::Decode(a, &ca);
+  text::Decode(b, &cb);
+  std::map<char32_t, int> count;
+  for (char32_t c : ca) ++count[c];
+  uint32_t common = 0;
+  for (char32_t c : cb) {
+    if (count[c]-- > 0) ++common;
+  }
+  return common;
+}
+
+std::vector<std::string> PairNames() {
+  auto names = DemoNames(3000);
+  for (const char* h : {"", "a", "aa", "aaaa", "aaaaa", "abab", "ba", "日本", "日本日本日本日本日本",
+                        "é é", "ÀÁÂÃÄÅ àáâãäå", "😀😀😀😀😀😀 x", "AbC abc ABC", "a b c d e f g",
+                        "mississippi missouri", "inc", "the inc", "co co co co co co"}) {
+    names.push_back(h);
+  }
+  names.push_back(std::string(70, 'x'));
+  names.push_back(std::string(40, 'e') + " " + std::string(20, 'n'));
+  return names;
+}
+
+TEST(CharSig, OverlapBoundsCommonCodePointsAndTheBatchAgreesOnEveryTarget) {
+  const auto names = PairNames();
+  std::mt19937 rng(8);
+  for (int i = 0; i < 20000; ++i) {
+    const std::string& a = names[rng() % names.size()];
+    const std::string b = i % 2 ? Perturb(a, rng) : names[rng() % names.size()];
+    const NeedleChars chars(a);
+    const uint32_t overlap = chars.Overlap(MakeCharSig(b));
+    EXPECT_GE(overlap, ExactOverlap(a, b)) << "'" << a << "' '" << b << "'";
+    EXPECT_GE(overlap, static_cast<uint32_t>(RawScorePair(ScorerKind::kLcs, a, b)));
+    EXPECT_LE(overlap, chars.length());
+    // A name against itself: every bucket count is recovered exactly.
+    EXPECT_EQ(chars.Overlap(MakeCharSig(a)), chars.length()) << "'" << a << "'";
+  }
+  // The batch kernel equals the scalar one, tails included, on every target.
+  std::vector<uint64_t> lo, hi;
+  for (size_t i = 0; i < 997; ++i) {
+    const CharSig sig = MakeCharSig(names[(i * 7919) % names.size()]);
+    lo.push_back(sig.lo);
+    hi.push_back(sig.hi);
+  }
+  const auto targets = hwy::SupportedAndGeneratedTargets();
+  ASSERT_FALSE(targets.empty());
+  for (int64_t target : targets) {
+    hwy::SetSupportedTargetsForTest(target);
+    for (size_t j = 0; j < names.size(); j += 97) {
+      const NeedleChars chars(names[j]);
+      for (size_t count : {size_t{997}, size_t{8}, size_t{3}}) {
+        std::vector<uint32_t> out(count);
+        chars.OverlapBatch(lo.data(), hi.data(), count, out.data());
+        for (size_t i = 0; i < count; ++i) {
+          ASSERT_EQ(out[i], chars.Overlap(CharSig{lo[i], hi[i]}))
+              << hwy::TargetName(target) << " needle '" << names[j] << "' name " << i;
+        }
+      }
+    }
+  }
+  hwy::SetSupportedTargetsForTest(0);
+}
+
+// Every character bound is at least the score (for the name's own signature
+// and token set length) and at most the length bound; and it does rule out
+// names the length bound lets through, or it would be no bound at all.
+TEST(CharBound, NeverBelowTheScoreOnRealAndHostileNames) {
+  const auto names = PairNames();
+  std::mt19937 rng(9);
+  std::vector<ScorerKind> kinds = kBoundScorers;
+  kinds.insert(kinds.end(), kCharOnlyScorers.begin(), kCharOnlyScorers.end());
+  for (ScorerKind kind : kinds) {
+    ASSERT_TRUE(HasCharBound(kind)) << ScorerName(kind);
+    size_t tighter = 0;
+    for (int i = 0; i < 4000; ++i) {
+      const std::string& a = names[rng() % names.size()];
+      const std::string b = i % 2 ? Perturb(a, rng) : names[rng() % names.size()];
+      std::string pa, pb, fa, fb;
+      ProcessName(Processor::kDefault, a, &pa);
+      ProcessName(Processor::kDefault, b, &pb);
+      ToNameForm(NameFormFor(kind), pa, &fa);
+      ToNameForm(NameFormFor(kind), pb, &fb);
+      const auto n = static_cast<uint32_t>(text::CodePointCount(fb));
+      const CharSig sig = MakeCharSig(fb);
+      const uint32_t overlap = NeedleChars(fa).Overlap(sig);
+      auto scorer = CachedScorer::Create(kind, pa);
+      const double score = scorer->Score(HayName{fb, n, text::IsAscii(fb)}, 0);
+      const double coarse = scorer->MaxScoreForChars(n, overlap);
+      const double fine = scorer->MaxScoreForName(n, overlap, sig, TokenSetLength(fb));
+      const double unknown = scorer->MaxScoreForName(n, overlap, sig, 0);
+      EXPECT_GE(fine, score) << ScorerName(kind) << " '" << fa << "' '" << fb << "'";
+      EXPECT_GE(unknown, fine) << ScorerName(kind) << " '" << fa << "' '" << fb << "'";
+      EXPECT_GE(coarse, unknown) << ScorerName(kind) << " '" << fa << "' '" << fb << "'";
+      EXPECT_LE(coarse, scorer->MaxScoreForLength(n)) << ScorerName(kind);
+      tighter += fine < scorer->MaxScoreForLength(n);
+    }
+    EXPECT_GT(tighter, 400u) << ScorerName(kind);
+  }
+  EXPECT_FALSE(HasCharBound(ScorerKind::kSetRatio));
+  EXPECT_TRUE(NeedsSetLengths(ScorerKind::kWRatio));
+  EXPECT_FALSE(NeedsSetLengths(ScorerKind::kRatio));
 }
 
 }  // namespace

@@ -5,8 +5,9 @@ test_topk.py); the exact search must print byte-identical output: the same
 rows, ranks and scores for every needle. 20,000 needles made from real names
 (data/demo, shipped in the repo) with typos, extra words and unrelated names,
 against 30,000 real names, for K = 1 and 10 and cutoffs 0, 50, 80 and 95,
-with ratio; fewer needles for the other scorers with a bigram bound, from a
-CSV and from an index file. --timings must list every needle once.
+with ratio; fewer needles for the other scorers with a bigram or a
+character bound, from a CSV and from an index file. --timings must list
+every needle once.
 """
 
 import csv
@@ -91,7 +92,18 @@ def test_exact_equals_scan_for_every_scorer_with_a_bound():
     with support.tempdir() as tmpname:
         tmp = Path(tmpname)
         hay, needles = _fixture(tmp, 1500, 2)
-        for scorer in ("QRatio", "token_sort_ratio", "indel", "lcs", "levenshtein"):
+        for scorer in ("QRatio", "token_sort_ratio", "indel", "lcs", "levenshtein",
+                       "token_set_ratio"):
+            for top in TOPS:
+                for cutoff in CUTOFFS:
+                    _same_output(hay, needles, tmp, scorer, top, cutoff)
+
+
+def test_exact_equals_scan_for_the_slow_scorers_with_a_character_bound():
+    with support.tempdir() as tmpname:
+        tmp = Path(tmpname)
+        hay, needles = _fixture(tmp, 400, 6)
+        for scorer in ("WRatio", "partial_ratio"):
             for top in TOPS:
                 for cutoff in CUTOFFS:
                     _same_output(hay, needles, tmp, scorer, top, cutoff)
@@ -101,7 +113,7 @@ def test_exact_from_an_index_equals_scan_from_the_csv():
     with support.tempdir() as tmpname:
         tmp = Path(tmpname)
         hay, needles = _fixture(tmp, 3000, 3)
-        for scorer in ("ratio", "token_sort_ratio"):
+        for scorer in ("ratio", "token_sort_ratio", "token_set_ratio"):
             index = tmp / f"{scorer}.ndx"
             support.run_ok(["index", hay, "-o", index, "-s", scorer, "-q"])
             stats = support.run_ok(["index", "stats", index])
@@ -135,7 +147,7 @@ def test_timings_list_every_needle_and_scorers_without_a_bound_scan():
         assert all(float(r["micros"]) > 0 for r in rows)
         # ratio searches the index: most needles never fall back to the scan.
         assert sum(int(r["scanned"]) for r in rows) < 50
-        support.run_ok(["match", hay, needles, "-s", "WRatio", "-o", tmp / "w.csv",
+        support.run_ok(["match", hay, needles, "-s", "setratio", "-o", tmp / "w.csv",
                         "--timings", timings, "-q"])
         with open(timings, encoding="utf-8") as f:
             assert all(r["scanned"] == "1" for r in csv.DictReader(f))
