@@ -38,6 +38,8 @@ namespace needle {
 class Haystack;
 
 inline constexpr uint32_t kCharBuckets = 32;
+// The bucket of U+0020 and nothing else.
+inline constexpr uint32_t kSpaceBucket = 27;
 
 // lo: bit c set if the name has >= 1 code points in bucket c, bit 32 + c if
 // >= 2; hi: the same for >= 3 and >= 4.
@@ -51,7 +53,7 @@ inline uint32_t CharBucket(char32_t c) {
     if (c >= 'a' && c <= 'z') return static_cast<uint32_t>(c - 'a');
     if (c >= 'A' && c <= 'Z') return static_cast<uint32_t>(c - 'A');
     if (c >= '0' && c <= '9') return 26;
-    if (c == ' ') return 27;
+    if (c == ' ') return kSpaceBucket;
     return 28 + (static_cast<uint32_t>(c) & 3);
   }
   return 28 + ((static_cast<uint32_t>(c) * 0x9E3779B1u) >> 30);

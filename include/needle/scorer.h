@@ -143,13 +143,15 @@ class CachedScorer {
   virtual double MaxScoreForChars(uint32_t n, uint32_t /*overlap*/) const {
     return MaxScoreForLength(n);
   }
-  // A finer bound for one name, from its signature as well and the length of
-  // its sorted token set (TokenSetLength; 0 if unknown); at most
-  // MaxScoreForChars(n, overlap). Only WRatio has one (HasNameBound()).
+  // A finer bound for one name (in the scorer's NameForm) from its text as
+  // well, its signature and the length of its sorted token set
+  // (TokenSetLength; 0 if unknown); at most MaxScoreForChars(name.cp_len,
+  // overlap). Only scorers with HasNameBound() refine it: setratio (per
+  // token), partial_ratio and WRatio (shared bigrams, shared tokens).
   virtual bool HasNameBound() const { return false; }
-  virtual double MaxScoreForName(uint32_t n, uint32_t overlap, const CharSig& /*sig*/,
+  virtual double MaxScoreForName(const HayName& name, uint32_t overlap, const CharSig& /*sig*/,
                                  uint32_t /*set_length*/) const {
-    return MaxScoreForChars(n, overlap);
+    return MaxScoreForChars(name.cp_len, overlap);
   }
 };
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "needle/grams.h"
 #include "score/edit_measures.h"
 #include "score/lcs_batch.h"
 #include "score/lcs_hyyro2004.h"
@@ -99,6 +100,62 @@ inline double ShareBound(size_t overlap, size_t k) {
   const size_t y = std::min(overlap, k);
   return IndelRatio(y, k + y);
 }
+
+// The most partial_ratio can be for a shorter name of k code points when the
+// two names share `common` bigram keys (docs/search.md): a window w (at most
+// k long) with LCS L against the shorter name shares at least 3L - k - |w| - 1
+// bigrams with it (the count filter), and at most `common`; the best the
+// ratio 2L / (k + |w|) can then be, over real L <= |w|, is at |w| = L =
+// min(k, (common + k + 1) / 2). A margin covers the score's own rounding.
+inline double PartialGramBound(size_t common, size_t k) {
+  if (k == 0) return 100.0;
+  const double kd = static_cast<double>(k);
+  const double lcs = std::min(kd, (static_cast<double>(common) + kd + 1.0) / 2.0);
+  return std::min(100.0, 200.0 * lcs / (kd + lcs) + 1e-9);
+}
+
+// The number of bigram keys (needle/grams.h) a name shares with a fixed
+// needle, as a multiset.
+class GramCounter {
+ public:
+  void SetNeedle(std::string_view needle) {
+    std::vector<uint32_t> keys;
+    AppendGramKeys(needle, &keys);
+    std::sort(keys.begin(), keys.end());
+    keys_.clear();
+    counts_.clear();
+    for (uint32_t k : keys) {
+      if (keys_.empty() || keys_.back() != k) {
+        keys_.push_back(k);
+        counts_.push_back(0);
+      }
+      ++counts_.back();
+    }
+    used_.assign(keys_.size(), 0);
+  }
+  uint32_t Common(std::string_view name) const {
+    scratch_.clear();
+    AppendGramKeys(name, &scratch_);
+    uint32_t common = 0;
+    for (uint32_t k : scratch_) {
+      const auto it = std::lower_bound(keys_.begin(), keys_.end(), k);
+      if (it == keys_.end() || *it != k) continue;
+      const auto i = static_cast<size_t>(it - keys_.begin());
+      if (used_[i] < counts_[i]) {
+        if (used_[i]++ == 0) touched_.push_back(i);
+        ++common;
+      }
+    }
+    for (size_t i : touched_) used_[i] = 0;
+    touched_.clear();
+    return common;
+  }
+
+ private:
+  std::vector<uint32_t> keys_, counts_;
+  mutable std::vector<uint32_t> used_, scratch_;
+  mutable std::vector<size_t> touched_;
+};
 
 // RapidFuzz's norm_distance<100>, used inside token_set_ratio.
 inline double NormDistance100(size_t dist, size_t lensum) {
@@ -410,10 +467,12 @@ class TokenSetScorer final : public ScorerBase {
   uint32_t PeakLength() const override { return 0; }
   // Every term is at most ShareBound(overlap, min(m, n)) on the two stored
   // sets (docs/search.md), the subset rule's 100 included.
+  // The score's arithmetic (NormDistance100) differs from the bound's, so a
+  // margin keeps the bound above an equal score as doubles.
   bool HasCharBound() const override { return true; }
   double MaxScoreForChars(uint32_t n, uint32_t overlap) const override {
     if (needle_tokens_.empty() || n == 0) return 0;
-    return ShareBound(overlap, std::min<size_t>(needle_joined_.size(), n));
+    return std::min(100.0, ShareBound(overlap, std::min<size_t>(needle_joined_.size(), n)) + 1e-9);
   }
 
  private:
@@ -491,6 +550,8 @@ class SetRatioScorer final : public ScorerBase {
     SplitSpace(needle_, &needle_tokens_);
     masks_.resize(needle_tokens_.size());
     for (size_t i = 0; i < needle_tokens_.size(); ++i) masks_[i].Build(needle_tokens_[i]);
+    for (const auto token : needle_tokens_) token_chars_.emplace_back(text::Encode(token));
+    token_bounds_.resize(needle_tokens_.size());
   }
 
   double Score(const HayName& hay, double cutoff) override {
@@ -600,7 +661,57 @@ class SetRatioScorer final : public ScorerBase {
   double MaxScoreForLength(uint32_t) const override { return 100.0; }
   uint32_t PeakLength() const override { return 0; }
 
+  // The score is 2 x (the sum of ratio(x, y) over the assigned pairs) / (na +
+  // nb), whichever assignment is chosen (docs/search.md). A needle token x of
+  // k code points has ratio at most ShareBound(h_x, k) / 100 with any token
+  // of the name (h_x: x's overlap with the whole name), 1 if empty; at most
+  // min(na, nb) tokens are paired, so the sum is at most that many of the
+  // largest token bounds. nb is the name's count of ' ' plus one, which its
+  // signature gives exactly below 4 spaces (bucket 27 holds only ' ').
+  bool HasCharBound() const override { return true; }
+  double MaxScoreForChars(uint32_t, uint32_t overlap) const override {
+    return Bound(overlap, nullptr);
+  }
+  bool HasNameBound() const override { return true; }
+  double MaxScoreForName(const HayName&, uint32_t overlap, const CharSig& sig,
+                         uint32_t) const override {
+    return Bound(overlap, &sig);
+  }
+
  private:
+  double Bound(uint32_t overlap, const CharSig* sig) const {
+    const size_t na = needle_tokens_.size();
+    for (size_t i = 0; i < na; ++i) {
+      const size_t k = needle_tokens_[i].size();
+      const uint32_t h = sig ? std::min(overlap, token_chars_[i].Overlap(*sig)) : overlap;
+      token_bounds_[i] = k == 0 ? 1.0 : ShareBound(h, k) / 100.0;
+    }
+    std::sort(token_bounds_.begin(), token_bounds_.end(), std::greater<>());
+    // The name's token count: exact, or at least 5, or (no signature) at least 1.
+    size_t nb_lo = 1, nb_hi = 1;
+    if (sig) {
+      constexpr uint32_t b = kSpaceBucket;
+      const int spaces = static_cast<int>(((sig->lo >> b) & 1) + ((sig->lo >> (32 + b)) & 1) +
+                                          ((sig->hi >> b) & 1) + ((sig->hi >> (32 + b)) & 1));
+      nb_lo = static_cast<size_t>(spaces) + 1;
+      nb_hi = spaces < 4 ? nb_lo : std::max(nb_lo, na);
+    } else {
+      nb_hi = std::max<size_t>(1, na);
+    }
+    // Beyond na more name tokens only add to the denominator.
+    double best = 0, prefix = 0;
+    size_t used = 0;
+    for (size_t nb = nb_lo; nb <= nb_hi; ++nb) {
+      while (used < std::min(na, nb)) prefix += token_bounds_[used++];
+      best = std::max(best, 2.0 * prefix / static_cast<double>(na + nb));
+    }
+    // The score's own arithmetic differs; the margin keeps a rounding from
+    // putting the bound below an equal score.
+    return std::min(100.0, best * 100.0 + 1e-9);
+  }
+
+  std::vector<NeedleChars> token_chars_;  // per needle token
+  mutable std::vector<double> token_bounds_;  // scratch of Bound
   std::vector<std::u32string_view> needle_tokens_, hay_tokens_;
   std::vector<std::string_view> hay_bytes_;  // tokens of an ASCII hay, as bytes
   std::vector<PatternMask> masks_;
@@ -724,6 +835,19 @@ class PartialScorer final : public ScorerBase {
     if (kind_ != ScorerKind::kPartialRatio) return 100.0;
     return ShareBound(overlap, std::min<size_t>(needle_.size(), n));
   }
+  // And the shared bigrams.
+  bool HasNameBound() const override { return kind_ == ScorerKind::kPartialRatio; }
+  double MaxScoreForName(const HayName& name, uint32_t overlap, const CharSig&,
+                         uint32_t) const override {
+    const double chars = MaxScoreForChars(name.cp_len, overlap);
+    if (kind_ != ScorerKind::kPartialRatio) return chars;
+    if (grams_ == nullptr) {
+      grams_ = std::make_unique<GramCounter>();
+      grams_->SetNeedle(text::Encode(needle_));
+    }
+    const size_t k = std::min<size_t>(needle_.size(), name.cp_len);
+    return std::min(chars, PartialGramBound(grams_->Common(name.text), k));
+  }
 
   // The score of a hay given as code points, in this scorer's stored form.
   double ScoreText(std::u32string_view hay) {
@@ -763,6 +887,7 @@ class PartialScorer final : public ScorerBase {
   }
 
   ScorerKind kind_;
+  mutable std::unique_ptr<GramCounter> grams_;  // made on first use
   std::vector<std::u32string_view> needle_sorted_, needle_set_, hay_sorted_, hay_set_;
   std::u32string needle_joined_, needle_set_joined_, hay_set_joined_;
   PartialRatioCore core_, set_core_;
@@ -845,18 +970,19 @@ class WRatioScorer final : public ScorerBase {
   // by 100.
   bool HasCharBound() const override { return true; }
   double MaxScoreForChars(uint32_t n, uint32_t overlap) const override {
-    return Bound(n, overlap, nullptr, 0);
+    return Bound(n, overlap, nullptr, nullptr, 0);
   }
   bool HasNameBound() const override { return true; }
-  double MaxScoreForName(uint32_t n, uint32_t overlap, const CharSig& sig,
+  double MaxScoreForName(const HayName& name, uint32_t overlap, const CharSig& sig,
                          uint32_t set_length) const override {
-    return Bound(n, overlap, &sig, set_length);
+    return Bound(name.cp_len, overlap, &name.text, &sig, set_length);
   }
 
  private:
-  // sig: the name's signature, or null if unknown; set_length: its
+  // text, sig: the name's, or null if unknown; set_length: its
   // TokenSetLength, or 0 if unknown.
-  double Bound(uint32_t n32, uint32_t overlap, const CharSig* sig, uint32_t set_length) const {
+  double Bound(uint32_t n32, uint32_t overlap, const std::string_view* text, const CharSig* sig,
+               uint32_t set_length) const {
     const size_t m = needle_.size(), n = n32;
     if (m == 0 || n == 0) return 0;
     const size_t shorter = std::min(m, n);
@@ -864,12 +990,25 @@ class WRatioScorer final : public ScorerBase {
     // At most the shorter of the forms the token parts compare.
     const size_t sets = std::min<size_t>(needle_set_length_, set_length);
     const double len_ratio = LengthRatio(m, n);
-    if (len_ratio < 1.5) return std::max(whole, ShareBound(overlap, sets) * kUnbaseScale);
+    if (len_ratio < 1.5) {
+      // token_set_ratio's arithmetic differs from ShareBound's: a margin.
+      const double tokens = std::min(100.0, ShareBound(overlap, sets) + 1e-9) * kUnbaseScale;
+      return std::max(whole, tokens);
+    }
     const double partial_scale = PartialScale(len_ratio);
-    const double partial = ShareBound(overlap, shorter) * partial_scale;
+    double partial = ShareBound(overlap, shorter) * partial_scale;
     const bool may_share = sig == nullptr || MayShareToken(*sig);
     const double tokens =
         (may_share ? 100.0 : ShareBound(overlap, sets)) * kUnbaseScale * partial_scale;
+    // The shared bigrams, read from the text, only when they could lower
+    // the largest part.
+    if (text != nullptr && partial > std::max(whole, tokens)) {
+      if (grams_ == nullptr) {
+        grams_ = std::make_unique<GramCounter>();
+        grams_->SetNeedle(text::Encode(needle_));
+      }
+      partial = std::min(partial, PartialGramBound(grams_->Common(*text), shorter) * partial_scale);
+    }
     return std::max({whole, partial, tokens});
   }
   // False if no token of the needle can be one of the name's: a token's
@@ -882,6 +1021,7 @@ class WRatioScorer final : public ScorerBase {
   }
 
   std::vector<CharSig> token_sigs_;  // of the needle's distinct tokens
+  mutable std::unique_ptr<GramCounter> grams_;  // made on first use
   size_t needle_set_length_ = 0;
   RatioScorer ratio_;
   TokenRatioScorer token_ratio_;
@@ -1254,6 +1394,7 @@ bool HasCharBound(ScorerKind kind, const ScorerOptions& options) {
     case ScorerKind::kTokenSetRatio:
     case ScorerKind::kPartialRatio:
     case ScorerKind::kWRatio:
+    case ScorerKind::kSetRatio:
       return true;
     default:
       return HasGramBound(kind, options);

@@ -148,12 +148,24 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     }
     return a;
   };
-  // Whether name d (n code points) with this overlap may still reach the
-  // threshold, by the name's own bound where the scorer has one.
+  // Name d cannot make the top K if its bound is below the threshold, or,
+  // once K hits are in, equal to it while all its rows come after the K-th
+  // best's: it could at best tie, and ties go to the lower row. (The
+  // character bounds are never below the score as doubles: they follow the
+  // score's own arithmetic, or carry a margin; docs/search.md.)
+  auto beaten = [&](double bound, uint32_t d) {
+    return ruled_out(bound) ||
+           (top.full() && bound <= threshold && hay.first_row(d) > top.worst_row());
+  };
+  // Whether name d (n code points) with this overlap may still make the top
+  // K, by the name's own bound too where the scorer has one.
   auto chars_allow = [&](uint32_t d, uint32_t n, uint32_t overlap) {
-    if (ruled_out(scorer.MaxScoreForChars(n, overlap))) return false;
-    return !name_bound || !ruled_out(scorer.MaxScoreForName(n, overlap, hay.char_sig(d),
-                                                            hay.set_length(d)));
+    if (beaten(scorer.MaxScoreForChars(n, overlap), d)) return false;
+    if (!name_bound) return true;
+    const std::string_view text = hay.processed(d);
+    return !beaten(scorer.MaxScoreForName(HayName{text, n, text.size() == n}, overlap,
+                                          hay.char_sig(d), hay.set_length(d)),
+                   d);
   };
   auto chars_allow_one = [&](uint32_t d, uint32_t n) {
     return !chars || chars_allow(d, n, x.chars.Overlap(hay.char_sig(d)));
@@ -206,10 +218,9 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
       for (uint32_t i = 0; i < count; ++i) {
         const uint32_t d = base + i;
         if (overlaps[i] < need || (skip_verified && (x.counts[d] & kVerified))) continue;
-        if (name_bound && ruled_out(scorer.MaxScoreForName(n, overlaps[i], hay.char_sig(d),
-                                                           hay.set_length(d)))) {
-          continue;
-        }
+        // The group's bound at this overlap may tie the threshold: then the
+        // rows decide (beaten), and the name's own bound may be lower.
+        if ((name_bound || top.full()) && !chars_allow(d, n, overlaps[i])) continue;
         add(d, n);
       }
     }

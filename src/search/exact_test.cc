@@ -25,8 +25,9 @@ const std::vector<ScorerKind> kBoundScorers = {ScorerKind::kRatio,       ScorerK
                                                ScorerKind::kTokenSortRatio, ScorerKind::kIndel,
                                                ScorerKind::kLcs,         ScorerKind::kLevenshtein};
 // Scorers with a character bound but no bigram bound.
-const std::vector<ScorerKind> kCharOnlyScorers = {ScorerKind::kTokenSetRatio,
-                                                  ScorerKind::kPartialRatio, ScorerKind::kWRatio};
+const std::vector<ScorerKind> kCharOnlyScorers = {
+    ScorerKind::kTokenSetRatio, ScorerKind::kPartialRatio, ScorerKind::kWRatio,
+    ScorerKind::kSetRatio};
 
 std::vector<std::string> DemoNames(size_t limit) {
   std::ifstream in(std::string(NEEDLE_SOURCE_DIR) + "/data/demo/haystack.csv");
@@ -217,8 +218,8 @@ TEST(ExactTopK, FallsBackToTheScanWithoutAnIndexOrABound) {
   EXPECT_FALSE(st.scanned);  // the character bound
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0].row, 0u);
-  auto setratio = CachedScorer::Create(ScorerKind::kSetRatio, "acme inc");
-  ExactTopK(*both, *setratio, "acme inc", 2, 0, &scratch, &got, &st);
+  auto seqratio = CachedScorer::Create(ScorerKind::kSeqRatio, "acme inc");
+  ExactTopK(*both, *seqratio, "acme inc", 2, 0, &scratch, &got, &st);
   EXPECT_TRUE(st.scanned);  // no bound of either kind
 }
 
@@ -355,8 +356,9 @@ TEST(CharBound, NeverBelowTheScoreOnRealAndHostileNames) {
       auto scorer = CachedScorer::Create(kind, pa);
       const double score = scorer->Score(HayName{fb, n, text::IsAscii(fb)}, 0);
       const double coarse = scorer->MaxScoreForChars(n, overlap);
-      const double fine = scorer->MaxScoreForName(n, overlap, sig, TokenSetLength(fb));
-      const double unknown = scorer->MaxScoreForName(n, overlap, sig, 0);
+      const HayName name{fb, n, text::IsAscii(fb)};
+      const double fine = scorer->MaxScoreForName(name, overlap, sig, TokenSetLength(fb));
+      const double unknown = scorer->MaxScoreForName(name, overlap, sig, 0);
       EXPECT_GE(fine, score) << ScorerName(kind) << " '" << fa << "' '" << fb << "'";
       EXPECT_GE(unknown, fine) << ScorerName(kind) << " '" << fa << "' '" << fb << "'";
       EXPECT_GE(coarse, unknown) << ScorerName(kind) << " '" << fa << "' '" << fb << "'";
@@ -365,7 +367,7 @@ TEST(CharBound, NeverBelowTheScoreOnRealAndHostileNames) {
     }
     EXPECT_GT(tighter, 400u) << ScorerName(kind);
   }
-  EXPECT_FALSE(HasCharBound(ScorerKind::kSetRatio));
+  EXPECT_FALSE(HasCharBound(ScorerKind::kSeqRatio));
   EXPECT_TRUE(NeedsSetLengths(ScorerKind::kWRatio));
   EXPECT_FALSE(NeedsSetLengths(ScorerKind::kRatio));
 }

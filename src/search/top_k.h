@@ -18,6 +18,8 @@ class TopK {
   }
   double threshold() const { return full() ? heap_.front().score : cutoff_; }
   bool full() const { return heap_.size() == k_; }
+  // The row of the K-th best. REQUIRES: full().
+  uint32_t worst_row() const { return heap_.front().row; }
   // Offers a hit; true if it entered.
   bool Offer(const Hit& h) {
     if (h.score < cutoff_) return false;

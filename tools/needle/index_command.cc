@@ -59,7 +59,9 @@ int RunBuild(const IndexArgs& a) {
                                       "reading haystack", &progress);
   if (!hay.ok()) return Fail(hay.status());
   std::unique_ptr<Haystack> built = std::move(hay.value());
-  if (!a.no_grams) {
+  // No scorer that compares sorted token sets has a bigram bound, so their
+  // index leaves it out.
+  if (!a.no_grams && NameFormFor(scorer_kind) != NameForm::kSortedTokenSet) {
     progress.Update("indexing bigrams", true);
     built = WithGramIndex(std::move(built));
   }
@@ -162,7 +164,8 @@ Command AddIndexCommand(CLI::App& app) {
   c->add_flag("--no-grams", args->no_grams,
              "Leave out the bigram index that --method exact searches (about\n"
              "4 bytes per bigram of the distinct names); match then builds it\n"
-             "in memory, or scans with --method scan");
+             "in memory, or scans with --method scan. Never written for\n"
+             "token_set_ratio's form (no scorer of it has a bigram bound)");
   c->add_flag("-q,--quiet", args->quiet, "No progress line and no summary on stderr");
   CLI::App* verify = c->add_subcommand(
       "verify", "Check an index file: every section's checksum, then its structure. Exit 0 if\n"
