@@ -146,8 +146,8 @@ class CachedScorer {
   // A finer bound for one name (in the scorer's NameForm) from its text as
   // well, its signature and the length of its sorted token set
   // (TokenSetLength; 0 if unknown); at most MaxScoreForChars(name.cp_len,
-  // overlap). Only scorers with HasNameBound() refine it: setratio (per
-  // token), partial_ratio and WRatio (shared bigrams, shared tokens).
+  // overlap). Only scorers with HasNameBound() refine it: partial_ratio and
+  // WRatio (shared bigrams, shared tokens).
   virtual bool HasNameBound() const { return false; }
   virtual double MaxScoreForName(const HayName& name, uint32_t overlap, const CharSig& /*sig*/,
                                  uint32_t /*set_length*/) const {

@@ -550,8 +550,6 @@ class SetRatioScorer final : public ScorerBase {
     SplitSpace(needle_, &needle_tokens_);
     masks_.resize(needle_tokens_.size());
     for (size_t i = 0; i < needle_tokens_.size(); ++i) masks_[i].Build(needle_tokens_[i]);
-    for (const auto token : needle_tokens_) token_chars_.emplace_back(text::Encode(token));
-    token_bounds_.resize(needle_tokens_.size());
   }
 
   double Score(const HayName& hay, double cutoff) override {
@@ -661,57 +659,7 @@ class SetRatioScorer final : public ScorerBase {
   double MaxScoreForLength(uint32_t) const override { return 100.0; }
   uint32_t PeakLength() const override { return 0; }
 
-  // The score is 2 x (the sum of ratio(x, y) over the assigned pairs) / (na +
-  // nb), whichever assignment is chosen (docs/search.md). A needle token x of
-  // k code points has ratio at most ShareBound(h_x, k) / 100 with any token
-  // of the name (h_x: x's overlap with the whole name), 1 if empty; at most
-  // min(na, nb) tokens are paired, so the sum is at most that many of the
-  // largest token bounds. nb is the name's count of ' ' plus one, which its
-  // signature gives exactly below 4 spaces (bucket 27 holds only ' ').
-  bool HasCharBound() const override { return true; }
-  double MaxScoreForChars(uint32_t, uint32_t overlap) const override {
-    return Bound(overlap, nullptr);
-  }
-  bool HasNameBound() const override { return true; }
-  double MaxScoreForName(const HayName&, uint32_t overlap, const CharSig& sig,
-                         uint32_t) const override {
-    return Bound(overlap, &sig);
-  }
-
  private:
-  double Bound(uint32_t overlap, const CharSig* sig) const {
-    const size_t na = needle_tokens_.size();
-    for (size_t i = 0; i < na; ++i) {
-      const size_t k = needle_tokens_[i].size();
-      const uint32_t h = sig ? std::min(overlap, token_chars_[i].Overlap(*sig)) : overlap;
-      token_bounds_[i] = k == 0 ? 1.0 : ShareBound(h, k) / 100.0;
-    }
-    std::sort(token_bounds_.begin(), token_bounds_.end(), std::greater<>());
-    // The name's token count: exact, or at least 5, or (no signature) at least 1.
-    size_t nb_lo = 1, nb_hi = 1;
-    if (sig) {
-      constexpr uint32_t b = kSpaceBucket;
-      const int spaces = static_cast<int>(((sig->lo >> b) & 1) + ((sig->lo >> (32 + b)) & 1) +
-                                          ((sig->hi >> b) & 1) + ((sig->hi >> (32 + b)) & 1));
-      nb_lo = static_cast<size_t>(spaces) + 1;
-      nb_hi = spaces < 4 ? nb_lo : std::max(nb_lo, na);
-    } else {
-      nb_hi = std::max<size_t>(1, na);
-    }
-    // Beyond na more name tokens only add to the denominator.
-    double best = 0, prefix = 0;
-    size_t used = 0;
-    for (size_t nb = nb_lo; nb <= nb_hi; ++nb) {
-      while (used < std::min(na, nb)) prefix += token_bounds_[used++];
-      best = std::max(best, 2.0 * prefix / static_cast<double>(na + nb));
-    }
-    // The score's own arithmetic differs; the margin keeps a rounding from
-    // putting the bound below an equal score.
-    return std::min(100.0, best * 100.0 + 1e-9);
-  }
-
-  std::vector<NeedleChars> token_chars_;  // per needle token
-  mutable std::vector<double> token_bounds_;  // scratch of Bound
   std::vector<std::u32string_view> needle_tokens_, hay_tokens_;
   std::vector<std::string_view> hay_bytes_;  // tokens of an ASCII hay, as bytes
   std::vector<PatternMask> masks_;
@@ -1394,7 +1342,6 @@ bool HasCharBound(ScorerKind kind, const ScorerOptions& options) {
     case ScorerKind::kTokenSetRatio:
     case ScorerKind::kPartialRatio:
     case ScorerKind::kWRatio:
-    case ScorerKind::kSetRatio:
       return true;
     default:
       return HasGramBound(kind, options);

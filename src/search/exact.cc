@@ -21,9 +21,16 @@
 // most shared keys first. A group whose lists would cost more to read than
 // scoring it front to back is scored front to back, as the scan does.
 //
-// Invariant: a name left unscored has a bound below the final threshold, so it
-// cannot be in the top K, nor tie into it with a lower row; hence the hits are
-// exactly ScanTopK's.
+// Every name about to be scored is first checked against the character bound
+// (needle/charsig.h), and a group scanned front to back checks the bound of
+// 64 names at a time. Scorers with a character bound but no bigram bound
+// (token_set_ratio, partial_ratio, WRatio) skip the index: their groups are
+// scanned that way.
+//
+// Invariant: a name left unscored has a bound below the final threshold, or
+// equal to it with all its rows after the K-th best's, so it cannot be in the
+// top K, nor tie into it with a lower row; hence the hits are exactly
+// ScanTopK's.
 #include <algorithm>
 
 #include "needle/charsig.h"

@@ -25,9 +25,8 @@ const std::vector<ScorerKind> kBoundScorers = {ScorerKind::kRatio,       ScorerK
                                                ScorerKind::kTokenSortRatio, ScorerKind::kIndel,
                                                ScorerKind::kLcs,         ScorerKind::kLevenshtein};
 // Scorers with a character bound but no bigram bound.
-const std::vector<ScorerKind> kCharOnlyScorers = {
-    ScorerKind::kTokenSetRatio, ScorerKind::kPartialRatio, ScorerKind::kWRatio,
-    ScorerKind::kSetRatio};
+const std::vector<ScorerKind> kCharOnlyScorers = {ScorerKind::kTokenSetRatio,
+                                                  ScorerKind::kPartialRatio, ScorerKind::kWRatio};
 
 std::vector<std::string> DemoNames(size_t limit) {
   std::ifstream in(std::string(NEEDLE_SOURCE_DIR) + "/data/demo/haystack.csv");
@@ -218,8 +217,8 @@ TEST(ExactTopK, FallsBackToTheScanWithoutAnIndexOrABound) {
   EXPECT_FALSE(st.scanned);  // the character bound
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0].row, 0u);
-  auto seqratio = CachedScorer::Create(ScorerKind::kSeqRatio, "acme inc");
-  ExactTopK(*both, *seqratio, "acme inc", 2, 0, &scratch, &got, &st);
+  auto setratio = CachedScorer::Create(ScorerKind::kSetRatio, "acme inc");
+  ExactTopK(*both, *setratio, "acme inc", 2, 0, &scratch, &got, &st);
   EXPECT_TRUE(st.scanned);  // no bound of either kind
 }
 
@@ -367,7 +366,7 @@ TEST(CharBound, NeverBelowTheScoreOnRealAndHostileNames) {
     }
     EXPECT_GT(tighter, 400u) << ScorerName(kind);
   }
-  EXPECT_FALSE(HasCharBound(ScorerKind::kSeqRatio));
+  EXPECT_FALSE(HasCharBound(ScorerKind::kSetRatio));
   EXPECT_TRUE(NeedsSetLengths(ScorerKind::kWRatio));
   EXPECT_FALSE(NeedsSetLengths(ScorerKind::kRatio));
 }
