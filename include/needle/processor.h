@@ -17,9 +17,11 @@
 
 namespace needle {
 
-enum class Processor { kDefault, kNone };
+// kName: the organisation-name normaliser of needle/normalize.h (NFKC, case
+// and accent folding, initials, legal forms kept apart, abbreviations).
+enum class Processor { kDefault, kNone, kName };
 
-// "default" / "none"; nullopt for anything else.
+// "default" / "none" / "name"; nullopt for anything else.
 std::optional<Processor> ParseProcessor(std::string_view name);
 const char* ProcessorName(Processor p);
 

@@ -397,7 +397,7 @@ Status Index::Parse() {
   const uint32_t rows = GetU32(m + kRowsAt), distinct = GetU32(m + kDistinctAt);
   const uint32_t groups = GetU32(m + kGroupsAt), has_ids = GetU32(m + kHasIdsAt);
   const uint64_t dup_pairs = GetU64(m + kDupPairsAt), blocks = GetU64(m + kBlocksAt);
-  if (processor > static_cast<uint32_t>(Processor::kNone)) return bad("unknown processor");
+  if (processor > static_cast<uint32_t>(Processor::kName)) return bad("unknown processor");
   if (form > static_cast<uint32_t>(NameForm::kSortedTokenSet)) return bad("unknown name form");
   if (has_ids > 1) return bad("META: bad has_ids flag");
   if (GetU32(m + kRowsPerBlockAt) != Haystack::kRowsPerBlock ||

@@ -5,6 +5,7 @@
 
 #include <utf8proc.h>
 
+#include "needle/normalize.h"
 #include "text/utf8.h"
 
 namespace needle {
@@ -12,12 +13,23 @@ namespace needle {
 std::optional<Processor> ParseProcessor(std::string_view name) {
   if (name == "default") return Processor::kDefault;
   if (name == "none") return Processor::kNone;
+  if (name == "name") return Processor::kName;
   return std::nullopt;
 }
 
 const char* UnicodeVersion() { return utf8proc_unicode_version(); }
 
-const char* ProcessorName(Processor p) { return p == Processor::kDefault ? "default" : "none"; }
+const char* ProcessorName(Processor p) {
+  switch (p) {
+    case Processor::kDefault:
+      return "default";
+    case Processor::kNone:
+      return "none";
+    case Processor::kName:
+      return "name";
+  }
+  return "default";
+}
 
 namespace {
 
@@ -76,6 +88,10 @@ void DefaultProcess(std::string_view in, std::string* out) {
 void ProcessName(Processor p, std::string_view in, std::string* out) {
   if (p == Processor::kNone) {
     out->assign(in);
+    return;
+  }
+  if (p == Processor::kName) {
+    NormalizeNameForMatching(in, out);
     return;
   }
   DefaultProcess(in, out);

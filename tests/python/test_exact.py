@@ -117,7 +117,11 @@ def test_exact_from_an_index_equals_scan_from_the_csv():
             index = tmp / f"{scorer}.ndx"
             support.run_ok(["index", hay, "-o", index, "-s", scorer, "-q"])
             stats = support.run_ok(["index", "stats", index])
-            assert "GRMO" in stats and "GRMP" in stats, stats
+            if scorer == "token_set_ratio":
+                # No scorer of sorted token sets has a bigram bound: no bigram index.
+                assert "GRMO" not in stats and "GRMP" not in stats, stats
+            else:
+                assert "GRMO" in stats and "GRMP" in stats, stats
             scan = tmp / "scan.csv"
             exact = tmp / "exact.csv"
             support.run_ok(["match", hay, needles, "-s", scorer, "-k", 10, "--method", "scan",

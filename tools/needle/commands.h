@@ -26,6 +26,7 @@ struct Command {
 Command AddMatchCommand(CLI::App& app);
 Command AddScoreCommand(CLI::App& app);
 Command AddIndexCommand(CLI::App& app);
+Command AddNormalizeCommand(CLI::App& app);
 
 // Resolves --scorer and --processor; on an unknown name prints the error and
 // returns false with *exit_code set.

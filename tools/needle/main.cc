@@ -24,7 +24,7 @@ bool ParseScorerAndProcessor(const std::string& scorer, const std::string& proce
   }
   const auto p = ParseProcessor(processor);
   if (!p) {
-    *exit_code = Fail("unknown processor '" + processor + "' (choose default or none)");
+    *exit_code = Fail("unknown processor '" + processor + "' (choose default, name or none)");
     return false;
   }
   *scorer_kind = *s;
@@ -106,7 +106,10 @@ bool ParseWeights(const std::string& text, ScorerOptions* options, int* exit_cod
 
 const char* const kProcessorHelp =
     "default: lower-case, non-alphanumerics to spaces, trim\n"
-    "(RapidFuzz default_process); none: names as they are";
+    "(RapidFuzz default_process); name: organisation names (NFKC,\n"
+    "case and accents folded, initials, leading 'The', legal forms\n"
+    "of ISO 20275 kept apart, abbreviations; see needle normalize);\n"
+    "none: names as they are";
 const char* const kIdColumnHelp =
     "Id column: header name or 1-based number (default: the column\n"
     "named id, else the data row number from 1)";
@@ -170,6 +173,7 @@ int main(int argc, char** argv) {
   Command match = AddMatchCommand(app);
   Command score = AddScoreCommand(app);
   Command index = AddIndexCommand(app);
+  Command normalize = AddNormalizeCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -185,6 +189,7 @@ int main(int argc, char** argv) {
     if (match.app->parsed()) return match.run();
     if (score.app->parsed()) return score.run();
     if (index.app->parsed()) return index.run();
+    if (normalize.app->parsed()) return normalize.run();
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "needle: error: out of memory\n");
     return 1;

@@ -219,7 +219,7 @@ int RunMatch(const MatchArgs& a) {
     Status v = index->Verify();
     progress.Clear();
     if (!v.ok()) return Fail(v);
-    if (processor_kind == Processor::kDefault && index->unicode_version() != UnicodeVersion()) {
+    if (processor_kind != Processor::kNone && index->unicode_version() != UnicodeVersion()) {
       progress.Summary("needle: warning: " + a.haystack + " was processed with Unicode " +
                        index->unicode_version() + ", this needle has " + UnicodeVersion() +
                        "; a few names may process differently (rebuild the index to be sure)");

@@ -85,7 +85,7 @@ Command AddScoreCommand(CLI::App& app) {
               "Print the raw measure: the distance (levenshtein, indel, osa,\n"
               "damerau_levenshtein, hamming), the similarity (lcs, prefix, postfix;\n"
               "jaro and jaro_winkler from 0 to 1); other scorers print their score");
-  c->add_option("-p,--processor", args->processor, "default or none (as for match)")
+  c->add_option("-p,--processor", args->processor, "default, name or none (as for match)")
       ->capture_default_str();
   return Command{c, [args] { return RunScore(*args); }};
 }
