@@ -122,18 +122,22 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
   // The fewest shared keys with which a name of n code points may still
   // reach the threshold (the bound rises with the keys shared); total + 1 if
   // none may.
-  auto need_for = [&](uint32_t n) -> uint32_t {
-    if (ruled_out(scorer.MaxScoreForGrams(n, total))) return total + 1;
-    uint32_t a = 0, b = total;
+  // The least v in [0, most] whose bound(v) is not ruled out, for a bound
+  // that rises with v; most + 1 if there is none.
+  auto least_reaching = [&](uint32_t most, auto&& bound) -> uint32_t {
+    uint32_t a = 0, b = most + 1;
     while (a < b) {
-      const uint32_t mid = (a + b) / 2;
-      if (ruled_out(scorer.MaxScoreForGrams(n, mid))) {
+      const uint32_t mid = a + (b - a) / 2;
+      if (ruled_out(bound(mid))) {
         a = mid + 1;
       } else {
         b = mid;
       }
     }
     return a;
+  };
+  auto need_for = [&](uint32_t n) {
+    return least_reaching(total, [&](uint32_t c) { return scorer.MaxScoreForGrams(n, c); });
   };
   const std::span<const uint32_t> lengths = hay.parts().group_lengths;
   const std::span<const uint32_t> begins = hay.parts().group_begins;
@@ -143,17 +147,8 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
   // (MaxScoreForChars rises with it); above the needle's length if none may.
   const bool name_bound = chars && scorer.HasNameBound();
   const uint32_t needle_chars = chars ? x.chars.length() : 0;
-  auto char_need = [&](uint32_t n) -> uint32_t {
-    uint32_t a = 0, b = needle_chars + 1;
-    while (a < b) {
-      const uint32_t mid = (a + b) / 2;
-      if (ruled_out(scorer.MaxScoreForChars(n, mid))) {
-        a = mid + 1;
-      } else {
-        b = mid;
-      }
-    }
-    return a;
+  auto char_need = [&](uint32_t n) {
+    return least_reaching(needle_chars, [&](uint32_t h) { return scorer.MaxScoreForChars(n, h); });
   };
   // Name d cannot make the top K if its bound is below the threshold, or,
   // once K hits are in, equal to it while all its rows come after the K-th

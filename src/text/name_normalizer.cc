@@ -45,23 +45,12 @@ constexpr std::pair<const char*, const char*> kAbbreviations[] = {
     {"ptnrs", "partners"},
 };
 
+// A word's code points: letters and digits (Python's isalnum), and the marks
+// that stay when accents are kept.
 bool IsAlnum(char32_t c) {
-  if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-  switch (utf8proc_category(static_cast<utf8proc_int32_t>(c))) {
-    case UTF8PROC_CATEGORY_LU:
-    case UTF8PROC_CATEGORY_LL:
-    case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO:
-    case UTF8PROC_CATEGORY_ND:
-    case UTF8PROC_CATEGORY_NL:
-    case UTF8PROC_CATEGORY_NO:
-    case UTF8PROC_CATEGORY_MN:  // marks inside words (kept when accents are)
-    case UTF8PROC_CATEGORY_MC:
-      return true;
-    default:
-      return false;
-  }
+  if (text::IsAlnum(c)) return true;
+  const auto cat = utf8proc_category(static_cast<utf8proc_int32_t>(c));
+  return cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC;
 }
 bool IsLetter(char32_t c) {
   if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');

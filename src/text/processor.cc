@@ -10,6 +10,27 @@
 
 namespace needle {
 
+namespace text {
+
+bool IsAlnum(char32_t c) {
+  if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  switch (utf8proc_category(static_cast<utf8proc_int32_t>(c))) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace text
+
 std::optional<Processor> ParseProcessor(std::string_view name) {
   if (name == "default") return Processor::kDefault;
   if (name == "none") return Processor::kNone;
@@ -33,22 +54,6 @@ const char* ProcessorName(Processor p) {
 
 namespace {
 
-bool IsAlnum(char32_t c) {
-  switch (utf8proc_category(static_cast<utf8proc_int32_t>(c))) {
-    case UTF8PROC_CATEGORY_LU:
-    case UTF8PROC_CATEGORY_LL:
-    case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO:
-    case UTF8PROC_CATEGORY_ND:
-    case UTF8PROC_CATEGORY_NL:
-    case UTF8PROC_CATEGORY_NO:
-      return true;
-    default:
-      return false;
-  }
-}
-
 void DefaultProcess(std::string_view in, std::string* out) {
   out->clear();
   out->reserve(in.size());
@@ -67,7 +72,7 @@ void DefaultProcess(std::string_view in, std::string* out) {
       continue;
     }
     const char32_t c = text::DecodeOne(in, &pos);
-    if (IsAlnum(c)) {
+    if (text::IsAlnum(c)) {
       text::AppendUtf8(static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c))),
                        out);
     } else {

@@ -21,6 +21,10 @@ bool ValidUtf8(std::string_view s, size_t* bad_offset = nullptr);
 // True if every byte is < 0x80.
 bool IsAscii(std::string_view s);
 
+// Python's str.isalnum for one code point: Unicode general category L* or
+// N* (utf8proc; defined in processor.cc).
+bool IsAlnum(char32_t c);
+
 // Number of code points. REQUIRES: ValidUtf8(s).
 size_t CodePointCount(std::string_view s);
 
