@@ -76,10 +76,10 @@ class NeedleChars {
   // An upper bound on O(needle, name) for a name with signature b (at most
   // length()).
   uint32_t Overlap(const CharSig& b) const {
-    uint32_t s = static_cast<uint32_t>(Popcount(sig_.lo & b.lo) + Popcount(sig_.hi & b.hi));
+    uint32_t s = static_cast<uint32_t>(std::popcount(sig_.lo & b.lo) + std::popcount(sig_.hi & b.hi));
     const uint64_t four = b.hi >> 32;
     for (int j = 0; j < excess_bits_; ++j) {
-      s += static_cast<uint32_t>(Popcount(excess_[static_cast<size_t>(j)] & four)) << j;
+      s += static_cast<uint32_t>(std::popcount(excess_[static_cast<size_t>(j)] & four)) << j;
     }
     return s;
   }
@@ -88,8 +88,6 @@ class NeedleChars {
   void OverlapBatch(const uint64_t* lo, const uint64_t* hi, size_t count, uint32_t* out) const;
 
  private:
-  static int Popcount(uint64_t x) { return std::popcount(x); }
-
   CharSig sig_;
   // Bit c of excess_[j] is bit j of max(0, a(c) - 4).
   std::array<uint64_t, 32> excess_{};
@@ -97,13 +95,8 @@ class NeedleChars {
   uint32_t length_ = 0;
 };
 
-// The length in code points of the name's sorted, duplicate-free whitespace
-// tokens joined by single spaces (NameForm::kSortedTokenSet), capped at
-// 65535; what WRatio's bound needs of a processed name.
-uint32_t TokenSetLength(std::string_view processed);
-
 // Returns `hay` with the signature of every distinct name (and, with
-// set_lengths, its TokenSetLength), computed on `threads` threads (0: all).
+// set_lengths, its TokenSetLength of needle/scorer.h), computed on `threads` threads (0: all).
 // The new Haystack shares the old one's bytes.
 std::unique_ptr<Haystack> WithCharSigs(std::unique_ptr<Haystack> hay, bool set_lengths,
                                        int threads = 0);

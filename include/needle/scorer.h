@@ -164,6 +164,10 @@ bool HasGramBound(ScorerKind kind, const ScorerOptions& options = ScorerOptions(
 bool HasCharBound(ScorerKind kind, const ScorerOptions& options = ScorerOptions());
 // True if its bound uses the haystack's token set lengths (WRatio).
 bool NeedsSetLengths(ScorerKind kind);
+// The length in code points of the name's sorted, duplicate-free whitespace
+// tokens joined by single spaces (NameForm::kSortedTokenSet), capped at
+// 65535; what WRatio's bound needs of a processed name.
+uint32_t TokenSetLength(std::string_view processed);
 
 // Convenience: score two processed names (no cutoff; b is converted to the
 // scorer's NameForm). Slow path for tools and tests; search uses CachedScorer.

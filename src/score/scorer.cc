@@ -163,22 +163,14 @@ inline double NormDistance100(size_t dist, size_t lensum) {
   return 100.0 - 100.0 * static_cast<double>(dist) / static_cast<double>(lensum);
 }
 
-// Python's str.isspace / RapidFuzz's is_space.
-inline bool IsSpace(char32_t c) {
-  if (c > 0x20 && c < 0x85) return false;  // printable ASCII and more: the common case
-  return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 ||
-         c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
-         c == 0x205F || c == 0x3000;
-}
-
 // Whitespace-separated tokens of s (no empty tokens), as views into s.
 void SplitWhitespace(std::u32string_view s, std::vector<std::u32string_view>* out) {
   out->clear();
   size_t i = 0;
   while (i < s.size()) {
-    while (i < s.size() && IsSpace(s[i])) ++i;
+    while (i < s.size() && text::IsSpace(s[i])) ++i;
     const size_t b = i;
-    while (i < s.size() && !IsSpace(s[i])) ++i;
+    while (i < s.size() && !text::IsSpace(s[i])) ++i;
     if (i > b) out->push_back(s.substr(b, i - b));
   }
 }
@@ -1351,9 +1343,10 @@ bool HasCharBound(ScorerKind kind, const ScorerOptions& options) {
 bool NeedsSetLengths(ScorerKind kind) { return kind == ScorerKind::kWRatio; }
 
 uint32_t TokenSetLength(std::string_view processed) {
-  std::u32string cps;
+  // Called for every haystack name at load: the buffers are kept per thread.
+  thread_local std::u32string cps;
+  thread_local std::vector<std::u32string_view> tokens;
   text::Decode(processed, &cps);
-  std::vector<std::u32string_view> tokens;
   SortedTokens(cps, &tokens);
   tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
   return static_cast<uint32_t>(std::min<size_t>(JoinedLength(tokens), 65535));

@@ -61,6 +61,7 @@ HWY_AFTER_NAMESPACE();
 #include <vector>
 
 #include "needle/haystack.h"
+#include "needle/scorer.h"
 #include "text/utf8.h"
 
 namespace needle {

@@ -58,11 +58,6 @@ bool IsLetter(char32_t c) {
   return cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
 }
 bool IsApostrophe(char32_t c) { return c == U'\'' || c == U'\u2019' || c == U'\u02BC'; }
-bool IsSpace(char32_t c) {
-  return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F) || c == 0x85 ||
-         utf8proc_category(static_cast<utf8proc_int32_t>(c)) == UTF8PROC_CATEGORY_ZS ||
-         c == 0x2028 || c == 0x2029;
-}
 
 // Step 1: NFKC, case folding, and optionally no marks.
 std::u32string Fold(std::string_view name, bool fold_accents) {
@@ -100,9 +95,9 @@ std::vector<std::string> Words(std::u32string_view s, std::vector<std::string>* 
   };
   size_t i = 0;
   while (i < s.size()) {
-    while (i < s.size() && IsSpace(s[i])) ++i;
+    while (i < s.size() && text::IsSpace(s[i])) ++i;
     size_t end = i;
-    while (end < s.size() && !IsSpace(s[end])) ++end;
+    while (end < s.size() && !text::IsSpace(s[end])) ++end;
     std::u32string_view chunk = s.substr(i, end - i);
     i = end;
     // Dotted initials: single letters each followed by a dot, the last dot
@@ -169,10 +164,9 @@ std::vector<std::string> Words(std::u32string_view s, std::vector<std::string>* 
   // are two joined by "and" ("a and b" -> "ab", as "a&b").
   std::vector<std::string> joined;
   auto one_letter = [&](size_t at) {
-    if (at >= words.size()) return false;
-    std::u32string cps;
-    text::Decode(words[at], &cps);
-    return cps.size() == 1 && IsLetter(cps[0]);
+    if (at >= words.size() || text::CodePointCount(words[at]) != 1) return false;
+    size_t pos = 0;
+    return IsLetter(text::DecodeOne(words[at], &pos));
   };
   for (size_t w = 0; w < words.size();) {
     size_t e = w;

@@ -21,6 +21,14 @@ bool ValidUtf8(std::string_view s, size_t* bad_offset = nullptr);
 // True if every byte is < 0x80.
 bool IsAscii(std::string_view s);
 
+// Python's str.isspace / RapidFuzz's is_space.
+inline bool IsSpace(char32_t c) {
+  if (c > 0x20 && c < 0x85) return false;  // printable ASCII and more: the common case
+  return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 ||
+         c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
+         c == 0x205F || c == 0x3000;
+}
+
 // Python's str.isalnum for one code point: Unicode general category L* or
 // N* (utf8proc; defined in processor.cc).
 bool IsAlnum(char32_t c);
