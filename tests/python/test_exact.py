@@ -88,25 +88,25 @@ def test_exact_equals_scan_on_20000_needles_for_ratio():
         assert any(r[2] == "" for r in rows)
 
 
-def test_exact_equals_scan_for_every_scorer_with_a_bound():
+def _same_output_for(scorers, needles_count, seed):
+    """exact == scan for each scorer, K and cutoff, on one fixture."""
     with support.tempdir() as tmpname:
         tmp = Path(tmpname)
-        hay, needles = _fixture(tmp, 1500, 2)
-        for scorer in ("QRatio", "token_sort_ratio", "indel", "lcs", "levenshtein",
-                       "token_set_ratio"):
+        hay, needles = _fixture(tmp, needles_count, seed)
+        for scorer in scorers:
             for top in TOPS:
                 for cutoff in CUTOFFS:
                     _same_output(hay, needles, tmp, scorer, top, cutoff)
+
+
+def test_exact_equals_scan_for_every_scorer_with_a_bound():
+    _same_output_for(("QRatio", "token_sort_ratio", "indel", "lcs", "levenshtein",
+                      "token_set_ratio"), 1500, 2)
 
 
 def test_exact_equals_scan_for_the_slow_scorers_with_a_character_bound():
-    with support.tempdir() as tmpname:
-        tmp = Path(tmpname)
-        hay, needles = _fixture(tmp, 400, 6)
-        for scorer in ("WRatio", "partial_ratio"):
-            for top in TOPS:
-                for cutoff in CUTOFFS:
-                    _same_output(hay, needles, tmp, scorer, top, cutoff)
+    # Their scan is slow: fewer needles.
+    _same_output_for(("WRatio", "partial_ratio"), 400, 6)
 
 
 def test_exact_from_an_index_equals_scan_from_the_csv():
