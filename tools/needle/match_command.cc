@@ -352,7 +352,8 @@ Command AddMatchCommand(CLI::App& app) {
   c->add_option("-m,--method", args->method,
                 "exact: score only the names whose proven score bound can\n"
                 "still reach the K-th best: the same rows and scores as scan,\n"
-                "5-80x faster on the benchmark by scorer (docs/search.md).\n"
+                "4.7x (ratio) to 80x (partial_ratio) faster on the benchmark\n"
+                "(docs/search.md).\n"
                 "Bigram and character bounds: ratio, QRatio, token_sort_ratio,\n"
                 "indel, lcs, levenshtein (unit weights). Character bound only\n"
                 "(every name of a possible length is checked, few scored):\n"
