@@ -42,6 +42,8 @@ inline bool Better(const Hit& a, const Hit& b) {
 //   kScan   score every name the length bound allows.
 enum class SearchMethod { kExact, kScan };
 
+class NameIndex;
+
 struct MatchOptions {
   ScorerKind scorer = ScorerKind::kRatio;
   ScorerOptions scorer_options;
@@ -49,6 +51,8 @@ struct MatchOptions {
   double cutoff = 0;  // 0..100
   int threads = 0;    // 0: all cores
   SearchMethod method = SearchMethod::kExact;
+  // The words of the haystack, for the name scorer (required with it).
+  const NameIndex* names = nullptr;
 };
 
 // What one search did (for --timings and the benchmarks).

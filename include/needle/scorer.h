@@ -17,6 +17,8 @@
 //   partial_token_set_ratio, partial_token_ratio, WRatio  RapidFuzz 3.x.
 //   levenshtein, indel, lcs, osa, damerau_levenshtein, hamming, jaro,
 //   jaro_winkler, prefix, postfix  RapidFuzz 3.x normalized similarity x 100.
+//   name              word-aware and frequency-aware (needle/name_match.h);
+//                     here, without a haystack, every word weighs 1.
 // docs/scorers.md gives the formulas and edge cases.
 //
 // Scores are computed on Unicode code points by bit-parallel LCS kernels
@@ -60,6 +62,8 @@ enum class ScorerKind {
   kJaroWinkler,
   kPrefix,
   kPostfix,
+  // The name scorer (needle/name_match.h): word-aware and frequency-aware.
+  kName,
 };
 
 // Parameters of the scorers that have any.

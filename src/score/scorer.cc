@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "needle/grams.h"
+#include "needle/name_match.h"
 #include "score/edit_measures.h"
 #include "score/lcs_batch.h"
 #include "score/lcs_hyyro2004.h"
@@ -1281,9 +1282,32 @@ void CachedScorer::LengthWindow(double cutoff, uint32_t* lo, uint32_t* hi) const
   *hi = static_cast<uint32_t>(a);
 }
 
+namespace {
+// The name scorer without a haystack: every word weighs 1 (needle/
+// name_match.h). A search with a haystack uses NameTopK, which knows the
+// words' frequencies.
+class NameWordsScorer final : public CachedScorer {
+ public:
+  explicit NameWordsScorer(std::string_view needle)
+      : query_(needle, nullptr, nullptr), cp_len_(text::CodePointCount(needle)) {}
+  double Score(const HayName& hay, double cutoff) override {
+    const double s = query_.ScoreText(hay.text);
+    return s >= cutoff ? s : 0;
+  }
+  double MaxScoreForLength(uint32_t) const override { return 100; }
+  uint32_t PeakLength() const override { return static_cast<uint32_t>(cp_len_); }
+
+ private:
+  NameQuery query_;
+  size_t cp_len_;
+};
+}  // namespace
+
 std::unique_ptr<CachedScorer> CachedScorer::Create(ScorerKind kind, std::string_view needle,
                                                    const ScorerOptions& options) {
   switch (kind) {
+    case ScorerKind::kName:
+      return std::make_unique<NameWordsScorer>(needle);
     case ScorerKind::kRatio:
       return std::make_unique<RatioScorer>(needle, false);
     case ScorerKind::kQRatio:
@@ -1432,6 +1456,7 @@ struct NamedScorer {
   ScorerKind kind;
 };
 constexpr NamedScorer kScorers[] = {
+    {"name", ScorerKind::kName},
     {"ratio", ScorerKind::kRatio},
     {"partial_ratio", ScorerKind::kPartialRatio},
     {"QRatio", ScorerKind::kQRatio},

@@ -202,7 +202,7 @@ std::vector<std::string> AllScorerNames() {
 
 TEST(Scorers, EveryScorerNameParses) {
   const auto names = AllScorerNames();
-  EXPECT_EQ(names.size(), 22u);
+  EXPECT_EQ(names.size(), 23u);
   for (const auto& n : names) EXPECT_TRUE(ParseScorer(n).has_value()) << n;
 }
 

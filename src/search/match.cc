@@ -11,6 +11,7 @@
 #include <string>
 
 #include "needle/match.h"
+#include "needle/name_match.h"
 
 namespace needle {
 
@@ -39,6 +40,11 @@ Status MatchTable(const Haystack& hay, TableReader& needles, const MatchOptions&
                                    ScorerName(options.scorer) + " compares " +
                                    NameFormName(NameFormFor(options.scorer)));
   }
+  const bool by_name = options.scorer == ScorerKind::kName;
+  if (by_name && (options.names == nullptr || &options.names->haystack() != &hay)) {
+    return Status::InvalidArgument("the name scorer needs the haystack's NameIndex");
+  }
+  tbb::enumerable_thread_specific<NameScratch> name_scratch;
   const int threads =
       options.threads > 0 ? options.threads : tbb::this_task_arena::max_concurrency();
   tbb::task_arena arena(threads);
@@ -91,6 +97,15 @@ Status MatchTable(const Haystack& hay, TableReader& needles, const MatchOptions&
                   for (Needle& n : batch->needles) {
                     const auto start = std::chrono::steady_clock::now();
                     ProcessName(hay.processor(), n.name, &p);
+                    if (by_name) {
+                      NameTopK(*options.names, p, options.top_k, options.cutoff,
+                               options.method == SearchMethod::kExact, &name_scratch.local(),
+                               &n.hits, &n.stats);
+                      n.micros = std::chrono::duration<double, std::micro>(
+                                     std::chrono::steady_clock::now() - start)
+                                     .count();
+                      continue;
+                    }
                     auto scorer = CachedScorer::Create(options.scorer, p, options.scorer_options);
                     if (exact) {
                       ToNameForm(form, p, &formed);

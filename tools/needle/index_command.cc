@@ -15,7 +15,7 @@ namespace {
 
 struct IndexArgs {
   std::string haystack, out;
-  std::string scorer = "ratio", processor = "default";
+  std::string scorer = "ratio", processor;
   std::string format, id_column, name_column;
   std::string file;  // verify, stats
   bool quiet = false, no_grams = false;
@@ -39,7 +39,10 @@ int RunBuild(const IndexArgs& a) {
   ScorerKind scorer_kind;
   Processor processor_kind;
   int exit_code = 0;
-  if (!ParseScorerAndProcessor(a.scorer, a.processor, &scorer_kind, &processor_kind, &exit_code)) {
+  // The name scorer reads the name processor's legal-form part.
+  const std::string processor =
+      a.processor.empty() ? (a.scorer == "name" ? "name" : "default") : a.processor;
+  if (!ParseScorerAndProcessor(a.scorer, processor, &scorer_kind, &processor_kind, &exit_code)) {
     return exit_code;
   }
   TableOptions opts;
@@ -156,7 +159,8 @@ Command AddIndexCommand(CLI::App& app) {
                 "scorer. Scorers sharing a form share the index.\nScorers: " +
                     ScorerNames())
       ->capture_default_str();
-  c->add_option("-p,--processor", args->processor, kProcessorHelp)->capture_default_str();
+  c->add_option("-p,--processor", args->processor,
+                std::string(kProcessorHelp) + ".\nDefault: name for the name scorer, else default");
   c->add_option("--format", args->format,
                 "Input format: csv, tsv or txt (default: by extension)");
   c->add_option("--id-column", args->id_column, kIdColumnHelp);

@@ -10,6 +10,7 @@
 #include "needle/haystack.h"
 #include "needle/index.h"
 #include "needle/match.h"
+#include "needle/name_match.h"
 #include "needle/processor.h"
 #include "needle/scorer.h"
 #include "needle/table.h"
@@ -145,7 +146,9 @@ int RunMatch(const MatchArgs& a) {
   ScorerKind scorer_kind;
   Processor processor_kind;
   int exit_code = 0;
-  if (!ParseScorerAndProcessor(a.scorer, a.processor.empty() ? "default" : a.processor,
+  // The name scorer reads the name processor's legal-form part.
+  const std::string default_processor = a.scorer == "name" ? "name" : "default";
+  if (!ParseScorerAndProcessor(a.scorer, a.processor.empty() ? default_processor : a.processor,
                                &scorer_kind, &processor_kind, &exit_code)) {
     return exit_code;
   }
@@ -258,6 +261,12 @@ int RunMatch(const MatchArgs& a) {
     progress.Clear();
   }
   const Haystack& h = loaded ? *loaded : index->haystack();
+  std::unique_ptr<NameIndex> names;
+  if (scorer_kind == ScorerKind::kName) {
+    progress.Update("indexing words", true);
+    names = NameIndex::Build(h, a.threads);
+    progress.Clear();
+  }
   const double load_secs = progress.Seconds();
 
   MatchOptions opts;
@@ -267,6 +276,7 @@ int RunMatch(const MatchArgs& a) {
   opts.cutoff = a.cutoff;
   opts.threads = a.threads;
   opts.method = method;
+  opts.names = names.get();
   std::unique_ptr<TimingsFile> timings;
   if (!a.timings.empty()) {
     auto t = io::OutputFile::Open(a.timings);
@@ -292,7 +302,9 @@ int RunMatch(const MatchArgs& a) {
                 "%.2f s, %.1f needles/s (haystack %s in %.2f s, %.1f MB)",
                 Thousands(sink.done()).c_str(), Thousands(h.rows()).c_str(),
                 Thousands(h.distinct()).c_str(), ScorerName(scorer_kind),
-                use_grams || use_chars ? "exact" : "scan", threads,
+                use_grams || use_chars || (names && method == SearchMethod::kExact) ? "exact"
+                                                                                    : "scan",
+                threads,
                 threads == 1 ? "" : "s", match_secs,
                 match_secs > 0 ? static_cast<double>(sink.done()) / match_secs : 0.0,
                 from_index ? "index opened and verified" : "loaded", load_secs,
@@ -329,7 +341,8 @@ Command AddMatchCommand(CLI::App& app) {
                 "the needle, deleting from it, substituting");
   c->add_option("-p,--processor", args->processor,
                 std::string(kProcessorHelp) +
-                    ".\nDefault: default, or the processor an index was built with");
+                    ".\nDefault: the processor an index was built with; else name for\n"
+                    "the name scorer, default for the others");
   c->add_option("-k,--top", args->top, "Rows per needle (K)")
       ->capture_default_str()
       ->check(CLI::Range(static_cast<size_t>(1), static_cast<size_t>(1000000)));

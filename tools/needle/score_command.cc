@@ -15,7 +15,7 @@ namespace {
 
 struct ScoreArgs {
   std::vector<std::string> names;
-  std::string pairs, scorer = "ratio", processor = "default", weights;
+  std::string pairs, scorer = "ratio", processor, weights;
   bool raw = false;
 };
 
@@ -23,7 +23,10 @@ int RunScore(const ScoreArgs& a) {
   ScorerKind scorer_kind;
   Processor processor_kind;
   int exit_code = 0;
-  if (!ParseScorerAndProcessor(a.scorer, a.processor, &scorer_kind, &processor_kind, &exit_code)) {
+  // The name scorer reads the name processor's legal-form part.
+  const std::string processor =
+      a.processor.empty() ? (a.scorer == "name" ? "name" : "default") : a.processor;
+  if (!ParseScorerAndProcessor(a.scorer, processor, &scorer_kind, &processor_kind, &exit_code)) {
     return exit_code;
   }
   ScorerOptions options;
@@ -85,7 +88,7 @@ Command AddScoreCommand(CLI::App& app) {
               "Print the raw measure: the distance (levenshtein, indel, osa,\n"
               "damerau_levenshtein, hamming), the similarity (lcs, prefix, postfix;\n"
               "jaro and jaro_winkler from 0 to 1); other scorers print their score");
-  c->add_option("-p,--processor", args->processor, "default, name or none (as for match)")
+  c->add_option("-p,--processor", args->processor, "default, name or none (as for match).\nDefault: name for the name scorer, else default")
       ->capture_default_str();
   return Command{c, [args] { return RunScore(*args); }};
 }

@@ -1,0 +1,204 @@
+// needle/name_match.h: the `name` scorer (docs/scorers.md, "The name
+// scorer") and its search (docs/search.md, "The name scorer").
+//
+// A name is its words: the core words and the legal-form words that the
+// `name` processor keeps apart (needle/normalize.h). The score of a haystack
+// name h for a needle q is
+//
+//   S = 100 * M / (W + beta * U)
+//
+//   W  the needle's weight: the sum of its word weights, plus kLegalWeight for
+//      each legal-form word;
+//   M  the weight it finds in h: the needle's words are aligned with h's
+//      words, one to one, best similarity first (greedy); a pair of similarity
+//      s (ratio / 100, counted only from kWordCutoff up) adds s times the
+//      needle word's weight; a needle word may also pair with two adjacent
+//      words of h written apart ("mcdonald" / "mc donald", when one of the two
+//      is that end of the needle word, at least 3 code points) and two adjacent
+//      needle words with one word of h ("mc donald" / "mcdonald"); each
+//      legal-form word both have adds kLegalWeight;
+//   U  what h has that the needle lacks: the weights of h's words left
+//      unpaired, plus kLegalWeight for each legal-form word the needle lacks.
+//
+// Word weights are inverse document frequencies over the haystack's distinct
+// names (Sparck Jones 1972): ln((N + 1) / (df + 0.5)); a needle word weighs
+// as much as the most frequent haystack word within kWordCutoff of it, so a
+// typo does not make a common word rare. Without a haystack (needle score)
+// every word weighs 1. S is 100 for names with the same words, and grows with
+// every word found and with the similarity of each pair.
+//
+// The bound that makes the exact search exact: a haystack name that holds
+// none of the words within kWordCutoff of needle word i, of its joins with its
+// neighbours, or of its ends of 3 or more code points, cannot pair word i; so
+// M <= R + kLegalWeight * (needle legal words), with R the weight of the words
+// it can pair, and S <= 100 * that / W. NameTopK visits the words' posting
+// lists heaviest first and stops when the words left cannot lift an unseen
+// name to the K-th best (MaxScore, Turtle & Flood 1995).
+//
+// Thread safety: a built NameIndex is immutable and shared; a NameQuery and a
+// NameScratch belong to one thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "needle/haystack.h"
+#include "needle/match.h"
+#include "needle/scorer.h"
+
+namespace needle {
+
+// The least similarity (ratio, 0-100) at which two words pair.
+inline constexpr double kWordCutoff = 75;
+// How much a word of the haystack name that the needle lacks costs, relative
+// to one the needle has and the name lacks.
+inline constexpr double kUnpairedWeight = 0.25;
+// The weight of one legal-form word ("inc", "gmbh").
+inline constexpr double kLegalWeight = 1.5;
+// The least length (code points) of the word that must match exactly for a
+// needle word to pair with two words of the haystack name.
+inline constexpr uint32_t kMinJoinPart = 3;
+
+// The words of a haystack's distinct names: a vocabulary with document
+// frequencies, each name's word ids, and per word the names holding it.
+class NameIndex {
+ public:
+  // REQUIRES: `hay` outlives the index (words are views into its names).
+  static std::unique_ptr<NameIndex> Build(const Haystack& hay, int threads = 0);
+  ~NameIndex();
+
+  const Haystack& haystack() const { return hay_; }
+  uint32_t names() const { return hay_.distinct(); }
+  uint32_t words() const { return static_cast<uint32_t>(vocab_.size()); }
+  std::string_view word(uint32_t w) const { return vocab_[w]; }
+  // Distinct names holding word w among their core words.
+  uint32_t df(uint32_t w) const { return post_off_[w + 1] - post_off_[w]; }
+  double weight(uint32_t w) const { return weight_[w]; }
+  double WeightForDf(uint32_t df) const;
+  // The id of `word`, or UINT32_MAX.
+  uint32_t Find(std::string_view word) const;
+  std::span<const uint32_t> core(uint32_t d) const {
+    return {core_ids_.data() + core_off_[d], core_off_[d + 1] - core_off_[d]};
+  }
+  std::span<const uint32_t> legal(uint32_t d) const {
+    return {legal_ids_.data() + legal_off_[d], legal_off_[d + 1] - legal_off_[d]};
+  }
+  std::span<const uint32_t> postings(uint32_t w) const {
+    return {post_.data() + post_off_[w], post_off_[w + 1] - post_off_[w]};
+  }
+  // Distinct names holding word w among their legal-form words.
+  std::span<const uint32_t> legal_postings(uint32_t w) const {
+    return {legal_post_.data() + legal_post_off_[w], legal_post_off_[w + 1] - legal_post_off_[w]};
+  }
+  // The words as a haystack of their own (row = word id), with their
+  // character signatures: finding the words near a needle word is a ratio
+  // search of it.
+  const Haystack& vocabulary() const { return *vocab_hay_; }
+  size_t MemoryBytes() const;
+
+ private:
+  explicit NameIndex(const Haystack& hay) : hay_(hay) {}
+  const Haystack& hay_;
+  std::vector<std::string_view> vocab_;
+  std::unordered_map<std::string_view, uint32_t> ids_;
+  std::vector<double> weight_;
+  std::vector<uint32_t> core_off_, core_ids_, legal_off_, legal_ids_, post_off_, post_;
+  std::vector<uint32_t> legal_post_off_, legal_post_;
+  std::unique_ptr<Haystack> vocab_hay_;
+};
+
+// A vocabulary word near a needle word, with their ratio.
+struct NearWord {
+  uint32_t id;
+  double score;
+};
+
+// Per-thread scratch of NameTopK.
+struct NameScratch {
+  NeedleChars chars;
+  // Words already looked up in the vocabulary, with what was near them
+  // (needles share many words); cleared when it grows past kCacheWords.
+  static constexpr size_t kCacheWords = 1 << 16;
+  std::unordered_map<std::string, std::vector<NearWord>> near_cache;
+  std::vector<uint32_t> seen;  // per distinct name: the epoch it was scored in
+  uint32_t epoch = 0;
+  std::vector<Hit> hits;
+  // The search's candidates: (bound, name).
+  std::vector<std::pair<double, uint32_t>> candidates;
+};
+
+// One needle, prepared: its words, their weights and scorers; with an index,
+// the words near each (for the search).
+class NameQuery {
+ public:
+  // `processed` is the needle after the haystack's processor. index may be
+  // null (every word weighs 1); scratch may be null without an index.
+  NameQuery(std::string_view processed, const NameIndex* index, NameScratch* scratch);
+  ~NameQuery();
+
+  // The score of haystack name d (REQUIRES: an index).
+  double ScoreName(uint32_t d);
+  // The score of a processed name (for needle score and tests).
+  double ScoreText(std::string_view processed);
+
+  // What the search needs.
+  size_t words() const { return words_.size(); }
+  double weight(size_t i) const { return words_[i].weight; }
+  double total_weight() const { return total_; }
+  double legal_weight() const { return kLegalWeight * static_cast<double>(legal_.size()); }
+  const std::vector<std::string>& legal_words() const { return legal_; }
+  // The vocabulary words whose posting lists hold every name that can pair
+  // needle word i (sorted, unique).
+  const std::vector<uint32_t>& sources(size_t i) const { return words_[i].sources; }
+  // Of those, the ends of word i that a name may hold as a word of their own
+  // (its neighbour then pairs too).
+  const std::vector<uint32_t>& ends(size_t i) const { return words_[i].ends; }
+
+ private:
+  struct Word {
+    std::string text;
+    double weight = 1;
+    std::unique_ptr<CachedScorer> scorer;       // ratio against this word
+    std::unique_ptr<CachedScorer> join_scorer;  // ratio against this word + the next
+    std::string joined;                         // this word + the next
+    // With an index: the vocabulary words within kWordCutoff of the word and
+    // of the join, with their ratio, by id.
+    std::vector<NearWord> near, join_near;
+    std::vector<uint32_t> sources, ends;
+  };
+  // core_ids: the vocabulary ids of core (with an index), else empty.
+  double Score(std::span<const std::string_view> core, std::span<const uint32_t> core_ids,
+               std::span<const double> core_weights, std::span<const std::string_view> legal);
+  std::vector<Word> words_;
+  std::vector<std::string> legal_;
+  double total_ = 0;
+  const NameIndex* index_;
+  // Scratch for Score.
+  struct Pair {
+    double s;
+    uint8_t kind;  // 0: word-word, 1: two needle words, 2: two haystack words
+    uint32_t i, j;
+  };
+  std::vector<Pair> pairs_;
+  std::vector<std::string_view> hay_core_, hay_legal_;
+  std::vector<double> hay_weights_;
+  std::vector<char> used_a_, used_b_;
+  std::string joined_;
+};
+
+// The top K rows for one needle under the name scorer, best first: from the
+// posting lists (exact == true; the same hits as the scan) or by scoring every
+// distinct name.
+void NameTopK(const NameIndex& index, std::string_view processed_needle, size_t top_k,
+              double cutoff, bool exact, NameScratch* scratch, std::vector<Hit>* out,
+              SearchStats* stats = nullptr);
+
+// The name scorer between two processed names, every word weighing 1.
+double NameScorePair(std::string_view a, std::string_view b);
+
+}  // namespace needle

@@ -1,0 +1,562 @@
+// The name scorer and its search (needle/name_match.h). The formula and the
+// bound are in docs/scorers.md and docs/search.md.
+#include "needle/name_match.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "needle/normalize.h"
+#include "search/top_k.h"
+#include "text/utf8.h"
+
+namespace needle {
+
+namespace {
+
+bool IsWordSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+// Splits at ASCII white space, dropping empty words.
+void SplitWords(std::string_view s, std::vector<std::string_view>* out) {
+  out->clear();
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && IsWordSpace(s[i])) ++i;
+    size_t j = i;
+    while (j < s.size() && !IsWordSpace(s[j])) ++j;
+    if (j > i) out->push_back(s.substr(i, j - i));
+    i = j;
+  }
+}
+
+HayName AsHayName(std::string_view w) {
+  return HayName{w, static_cast<uint32_t>(text::CodePointCount(w)), text::IsAscii(w)};
+}
+
+// The words within kWordCutoff of `word`, by id.
+void NearWords(const NameIndex& index, CachedScorer& scorer, const std::string& word,
+               NameScratch* scratch, std::vector<NearWord>* out) {
+  auto& cache = scratch->near_cache;
+  const auto it = cache.find(word);
+  if (it != cache.end()) {
+    *out = it->second;
+    return;
+  }
+  // The vocabulary's words of a length the ratio allows, checked 64 at a
+  // time against the character bound (needle/charsig.h), the survivors
+  // scored.
+  const Haystack& v = index.vocabulary();
+  out->clear();
+  scratch->chars.Reset(word);
+  const NeedleChars& chars = scratch->chars;
+  uint32_t lo = 0, hi = 0;
+  scorer.LengthWindow(kWordCutoff, &lo, &hi);
+  const uint64_t* sig_lo = v.parts().char_lo.data();
+  const uint64_t* sig_hi = v.parts().char_hi.data();
+  uint32_t overlaps[64];
+  for (size_t g = 0; g < v.length_groups(); ++g) {
+    const uint32_t n = v.group_length(g);
+    if (n < lo) continue;
+    if (n > hi) break;
+    // The least overlap whose bound reaches the cutoff.
+    uint32_t need = 0;
+    while (need <= chars.length() && scorer.MaxScoreForChars(n, need) < kWordCutoff) ++need;
+    if (need > chars.length()) continue;
+    const uint32_t begin = v.group_begin(g), end = v.group_begin(g + 1);
+    for (uint32_t base = begin; base < end; base += 64) {
+      const size_t count = std::min<size_t>(64, end - base);
+      chars.OverlapBatch(sig_lo + base, sig_hi + base, count, overlaps);
+      for (size_t k = 0; k < count; ++k) {
+        if (overlaps[k] < need) continue;
+        const uint32_t d = base + static_cast<uint32_t>(k);
+        const std::string_view t = v.processed(d);
+        const double s = scorer.Score(HayName{t, n, t.size() == n}, kWordCutoff);
+        if (s >= kWordCutoff) out->push_back(NearWord{v.first_row(d), s});
+      }
+    }
+  }
+  std::sort(out->begin(), out->end(),
+            [](const NearWord& a, const NearWord& b) { return a.id < b.id; });
+  if (cache.size() >= NameScratch::kCacheWords) cache.clear();
+  cache.emplace(word, *out);
+}
+
+// The ratio of word `id` in a near list, or 0.
+double NearScore(const std::vector<NearWord>& near, uint32_t id) {
+  const auto it = std::lower_bound(near.begin(), near.end(), id,
+                                   [](const NearWord& a, uint32_t b) { return a.id < b; });
+  return it != near.end() && it->id == id ? it->score : 0;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- NameIndex
+
+NameIndex::~NameIndex() = default;
+
+double NameIndex::WeightForDf(uint32_t df) const {
+  return std::log((static_cast<double>(names()) + 1) / (static_cast<double>(df) + 0.5));
+}
+
+uint32_t NameIndex::Find(std::string_view word) const {
+  const auto it = ids_.find(word);
+  return it == ids_.end() ? UINT32_MAX : it->second;
+}
+
+std::unique_ptr<NameIndex> NameIndex::Build(const Haystack& hay, int threads) {
+  std::unique_ptr<NameIndex> x(new NameIndex(hay));
+  const uint32_t n = hay.distinct();
+  x->core_off_.reserve(n + 1);
+  x->legal_off_.reserve(n + 1);
+  x->core_off_.push_back(0);
+  x->legal_off_.push_back(0);
+  x->ids_.reserve(n / 2 + 16);
+  std::vector<uint32_t> df, last;  // last: 1 + the last name that counted the word
+  std::vector<std::string_view> words;
+  auto intern = [&](std::string_view w) {
+    auto [it, added] = x->ids_.try_emplace(w, static_cast<uint32_t>(x->vocab_.size()));
+    if (added) {
+      x->vocab_.push_back(w);
+      df.push_back(0);
+      last.push_back(0);
+    }
+    return it->second;
+  };
+  for (uint32_t d = 0; d < n; ++d) {
+    std::string_view core, legal;
+    SplitLegal(hay.processed(d), &core, &legal);
+    SplitWords(core, &words);
+    for (std::string_view w : words) {
+      const uint32_t id = intern(w);
+      x->core_ids_.push_back(id);
+      if (last[id] != d + 1) {
+        last[id] = d + 1;
+        ++df[id];
+      }
+    }
+    x->core_off_.push_back(static_cast<uint32_t>(x->core_ids_.size()));
+    SplitWords(legal, &words);
+    for (std::string_view w : words) x->legal_ids_.push_back(intern(w));
+    x->legal_off_.push_back(static_cast<uint32_t>(x->legal_ids_.size()));
+  }
+  // Posting lists, in name order.
+  const size_t v = x->vocab_.size();
+  x->post_off_.assign(v + 1, 0);
+  for (size_t w = 0; w < v; ++w) x->post_off_[w + 1] = x->post_off_[w] + df[w];
+  x->post_.resize(x->post_off_[v]);
+  std::vector<uint32_t> fill(x->post_off_.begin(), x->post_off_.end() - 1);
+  std::fill(last.begin(), last.end(), 0);
+  for (uint32_t d = 0; d < n; ++d) {
+    for (uint32_t id : x->core(d)) {
+      if (last[id] == d + 1) continue;
+      last[id] = d + 1;
+      x->post_[fill[id]++] = d;
+    }
+  }
+  // Legal-form posting lists, the same way.
+  x->legal_post_off_.assign(v + 1, 0);
+  std::fill(last.begin(), last.end(), 0);
+  for (uint32_t d = 0; d < n; ++d) {
+    for (uint32_t id : x->legal(d)) {
+      if (last[id] == d + 1) continue;
+      last[id] = d + 1;
+      ++x->legal_post_off_[id + 1];
+    }
+  }
+  for (size_t w = 0; w < v; ++w) x->legal_post_off_[w + 1] += x->legal_post_off_[w];
+  x->legal_post_.resize(x->legal_post_off_[v]);
+  fill.assign(x->legal_post_off_.begin(), x->legal_post_off_.end() - 1);
+  std::fill(last.begin(), last.end(), 0);
+  for (uint32_t d = 0; d < n; ++d) {
+    for (uint32_t id : x->legal(d)) {
+      if (last[id] == d + 1) continue;
+      last[id] = d + 1;
+      x->legal_post_[fill[id]++] = d;
+    }
+  }
+  x->weight_.resize(v);
+  for (size_t w = 0; w < v; ++w) x->weight_[w] = x->WeightForDf(df[w]);
+  // The vocabulary as a haystack: row w is word w.
+  HaystackBuilder b(Processor::kNone, NameForm::kProcessed, false, 0);
+  for (std::string_view w : x->vocab_) {
+    Status s = b.Add("", w);
+    (void)s;  // words are valid UTF-8 pieces of valid names
+  }
+  auto built = b.Finish();
+  x->vocab_hay_ = WithCharSigs(std::move(built.value()), false, threads);
+  return x;
+}
+
+size_t NameIndex::MemoryBytes() const {
+  return (core_off_.size() + core_ids_.size() + legal_off_.size() + legal_ids_.size() +
+          post_off_.size() + post_.size() + legal_post_off_.size() + legal_post_.size()) *
+             sizeof(uint32_t) +
+         weight_.size() * sizeof(double) + vocab_.size() * sizeof(std::string_view) +
+         ids_.size() * (sizeof(std::string_view) + sizeof(uint32_t) + 2 * sizeof(void*)) +
+         vocab_hay_->MemoryBytes();
+}
+
+// ---------------------------------------------------------------- NameQuery
+
+NameQuery::NameQuery(std::string_view processed, const NameIndex* index, NameScratch* scratch)
+    : index_(index) {
+  std::string_view core, legal;
+  SplitLegal(processed, &core, &legal);
+  std::vector<std::string_view> parts;
+  SplitWords(legal, &parts);
+  for (std::string_view p : parts) legal_.emplace_back(p);
+  SplitWords(core, &parts);
+  words_.resize(parts.size());
+  for (size_t i = 0; i < parts.size(); ++i) {
+    Word& w = words_[i];
+    w.text = parts[i];
+    w.scorer = CachedScorer::Create(ScorerKind::kRatio, w.text);
+    if (i + 1 < parts.size()) {
+      w.joined = w.text + std::string(parts[i + 1]);
+      w.join_scorer = CachedScorer::Create(ScorerKind::kRatio, w.joined);
+    }
+  }
+  if (index) {
+    for (size_t i = 0; i < words_.size(); ++i) {
+      Word& w = words_[i];
+      NearWords(*index, *w.scorer, w.text, scratch, &w.near);
+      // As common as the most common word near it.
+      uint32_t df = 0;
+      for (const NearWord& x : w.near) {
+        df = std::max(df, index->df(x.id));
+        w.sources.push_back(x.id);
+      }
+      w.weight = index->WeightForDf(df);
+      if (w.join_scorer) {
+        NearWords(*index, *w.join_scorer, w.joined, scratch, &w.join_near);
+        for (const NearWord& x : w.join_near) {
+          w.sources.push_back(x.id);
+          words_[i + 1].sources.push_back(x.id);
+        }
+      }
+      // Ends of the word that a name may hold as a word of their own.
+      const std::string& t = w.text;
+      for (size_t cut = 1; cut < t.size(); ++cut) {
+        if ((static_cast<unsigned char>(t[cut]) & 0xC0) == 0x80) continue;  // inside a code point
+        const std::string_view head(t.data(), cut), tail(t.data() + cut, t.size() - cut);
+        if (text::CodePointCount(head) >= kMinJoinPart) {
+          const uint32_t id = index->Find(head);
+          if (id != UINT32_MAX) w.ends.push_back(id);
+        }
+        if (text::CodePointCount(tail) >= kMinJoinPart) {
+          const uint32_t id = index->Find(tail);
+          if (id != UINT32_MAX) w.ends.push_back(id);
+        }
+      }
+      w.sources.insert(w.sources.end(), w.ends.begin(), w.ends.end());
+    }
+    for (Word& w : words_) {
+      std::sort(w.ends.begin(), w.ends.end());
+      w.ends.erase(std::unique(w.ends.begin(), w.ends.end()), w.ends.end());
+      std::sort(w.sources.begin(), w.sources.end());
+      w.sources.erase(std::unique(w.sources.begin(), w.sources.end()), w.sources.end());
+      // Words that only appear as legal forms hold no names.
+      w.sources.erase(std::remove_if(w.sources.begin(), w.sources.end(),
+                                     [&](uint32_t id) { return index->df(id) == 0; }),
+                      w.sources.end());
+    }
+  }
+  total_ = legal_weight();
+  for (const Word& w : words_) total_ += w.weight;
+}
+
+NameQuery::~NameQuery() = default;
+
+double NameQuery::ScoreName(uint32_t d) {
+  hay_core_.clear();
+  hay_weights_.clear();
+  hay_legal_.clear();
+  const std::span<const uint32_t> ids = index_->core(d);
+  for (uint32_t id : ids) {
+    hay_core_.push_back(index_->word(id));
+    hay_weights_.push_back(index_->weight(id));
+  }
+  for (uint32_t id : index_->legal(d)) hay_legal_.push_back(index_->word(id));
+  return Score(hay_core_, ids, hay_weights_, hay_legal_);
+}
+
+double NameQuery::ScoreText(std::string_view processed) {
+  std::string_view core, legal;
+  SplitLegal(processed, &core, &legal);
+  std::vector<std::string_view> c, l;
+  SplitWords(core, &c);
+  SplitWords(legal, &l);
+  std::vector<double> weights(c.size(), 1.0);
+  if (index_) {
+    for (size_t j = 0; j < c.size(); ++j) {
+      const uint32_t id = index_->Find(c[j]);
+      weights[j] = index_->WeightForDf(id == UINT32_MAX ? 0 : index_->df(id));
+    }
+  }
+  return Score(c, {}, weights, l);
+}
+
+double NameQuery::Score(std::span<const std::string_view> core,
+                        std::span<const uint32_t> core_ids, std::span<const double> core_weights,
+                        std::span<const std::string_view> legal) {
+  const size_t n = words_.size(), m = core.size();
+  pairs_.clear();
+  for (size_t i = 0; i < n; ++i) {
+    Word& w = words_[i];
+    for (size_t j = 0; j < m; ++j) {
+      // With an index the ratios were found with the near words (the same
+      // scorer, the same values); without one they are computed here.
+      double s = 0;
+      if (!core_ids.empty()) {
+        s = NearScore(w.near, core_ids[j]);
+      } else if (core[j] == w.text) {
+        s = 100;
+      } else {
+        s = w.scorer->Score(AsHayName(core[j]), kWordCutoff);
+      }
+      if (s >= kWordCutoff) pairs_.push_back(Pair{s, 0, uint32_t(i), uint32_t(j)});
+      if (w.join_scorer) {
+        s = core_ids.empty() ? w.join_scorer->Score(AsHayName(core[j]), kWordCutoff)
+                             : NearScore(w.join_near, core_ids[j]);
+        if (s >= kWordCutoff) pairs_.push_back(Pair{s, 1, uint32_t(i), uint32_t(j)});
+      }
+      if (j + 1 < m) {
+        const std::string_view b1 = core[j], b2 = core[j + 1];
+        const std::string_view t = w.text;
+        const bool head = t.size() > b1.size() && b1.size() >= kMinJoinPart &&
+                          t.starts_with(b1) && text::CodePointCount(b1) >= kMinJoinPart;
+        const bool tail = t.size() > b2.size() && b2.size() >= kMinJoinPart &&
+                          t.ends_with(b2) && text::CodePointCount(b2) >= kMinJoinPart;
+        if (head || tail) {
+          joined_.assign(b1);
+          joined_.append(b2);
+          s = w.scorer->Score(AsHayName(joined_), kWordCutoff);
+          if (s >= kWordCutoff) pairs_.push_back(Pair{s, 2, uint32_t(i), uint32_t(j)});
+        }
+      }
+    }
+  }
+  // Best similarity first; a word-word pair before a join of the same
+  // similarity; then the heavier needle word; then position.
+  std::sort(pairs_.begin(), pairs_.end(), [&](const Pair& x, const Pair& y) {
+    if (x.s != y.s) return x.s > y.s;
+    if ((x.kind == 0) != (y.kind == 0)) return x.kind == 0;
+    const double wx = words_[x.i].weight, wy = words_[y.i].weight;
+    if (wx != wy) return wx > wy;
+    if (x.i != y.i) return x.i < y.i;
+    if (x.j != y.j) return x.j < y.j;
+    return x.kind < y.kind;
+  });
+  used_a_.assign(n, 0);
+  used_b_.assign(m, 0);
+  double matched = 0;
+  for (const Pair& p : pairs_) {
+    const uint32_t i2 = p.kind == 1 ? p.i + 1 : p.i, j2 = p.kind == 2 ? p.j + 1 : p.j;
+    if (used_a_[p.i] || used_a_[i2] || used_b_[p.j] || used_b_[j2]) continue;
+    used_a_[p.i] = used_a_[i2] = 1;
+    used_b_[p.j] = used_b_[j2] = 1;
+    double w = words_[p.i].weight;
+    if (p.kind == 1) w += words_[p.i + 1].weight;
+    matched += p.s / 100 * w;
+  }
+  double unpaired = 0;
+  for (size_t j = 0; j < m; ++j) {
+    if (!used_b_[j]) unpaired += core_weights[j];
+  }
+  // Legal-form words: the same word in both (as multisets).
+  size_t common = 0;
+  used_b_.assign(legal.size(), 0);
+  for (const std::string& l : legal_) {
+    for (size_t j = 0; j < legal.size(); ++j) {
+      if (!used_b_[j] && legal[j] == l) {
+        used_b_[j] = 1;
+        ++common;
+        break;
+      }
+    }
+  }
+  matched += kLegalWeight * static_cast<double>(common);
+  unpaired += kLegalWeight * static_cast<double>(legal.size() - common);
+  const double denominator = total_ + kUnpairedWeight * unpaired;
+  if (denominator <= 0) return 100;  // both names are empty
+  return std::min(100.0, 100 * matched / denominator);
+}
+
+// ---------------------------------------------------------------- search
+
+void NameTopK(const NameIndex& index, std::string_view processed_needle, size_t top_k,
+              double cutoff, bool exact, NameScratch* scratch, std::vector<Hit>* out,
+              SearchStats* stats) {
+  SearchStats local;
+  SearchStats& st = stats ? *stats : local;
+  st = SearchStats();
+  out->clear();
+  if (top_k == 0) return;
+  const Haystack& hay = index.haystack();
+  NameQuery q(processed_needle, &index, scratch);
+  search::TopK top(out, top_k, cutoff);
+  double threshold = cutoff;
+  const uint32_t n = hay.distinct();
+  if (scratch->seen.size() != n) {
+    scratch->seen.assign(n, 0);
+    scratch->epoch = 0;
+  }
+  if (++scratch->epoch == 0) {
+    std::fill(scratch->seen.begin(), scratch->seen.end(), 0);
+    scratch->epoch = 1;
+  }
+  const uint32_t epoch = scratch->epoch;
+  auto visit = [&](uint32_t d) {
+    scratch->seen[d] = epoch;
+    ++st.verified;
+    const double s = q.ScoreName(d);
+    if (s >= threshold) top.OfferRows(hay, d, s, &threshold);
+  };
+  const double total = q.total_weight();
+  // Rounding: the bound and the score sum the same weights in different
+  // orders; the margin covers the difference (docs/search.md).
+  constexpr double kMargin = 1e-9;
+  bool rest = true;  // names not in any list may still make the top K
+  if (exact && total > 0) {
+    // Per vocabulary word: the needle words it may pair (a bit each), and
+    // whether it is an end of one (then its neighbours may pair as well).
+    struct Source {
+      uint32_t id;
+      uint64_t words;
+      bool end;
+    };
+    std::vector<Source> table;
+    const bool masks = q.words() <= 64;
+    for (size_t i = 0; i < q.words() && masks; ++i) {
+      for (uint32_t id : q.sources(i)) table.push_back(Source{id, uint64_t{1} << i, false});
+      for (uint32_t id : q.ends(i)) table.push_back(Source{id, 0, true});
+    }
+    std::sort(table.begin(), table.end(),
+              [](const Source& a, const Source& b) { return a.id < b.id; });
+    size_t merged = 0;
+    for (const Source& x : table) {
+      if (merged > 0 && table[merged - 1].id == x.id) {
+        table[merged - 1].words |= x.words;
+        table[merged - 1].end |= x.end;
+      } else {
+        table[merged++] = x;
+      }
+    }
+    table.resize(merged);
+    auto find = [&](uint32_t id) -> const Source* {
+      const auto it = std::lower_bound(table.begin(), table.end(), id,
+                                       [](const Source& a, uint32_t b) { return a.id < b; });
+      return it != table.end() && it->id == id ? &*it : nullptr;
+    };
+    const size_t needle_legal = q.legal_weight() > 0
+                                    ? static_cast<size_t>(q.legal_weight() / kLegalWeight + 0.5)
+                                    : 0;
+    // A bound on the score of name d: the weight of the needle words its
+    // words may pair, its legal words the needle may share, and the weight
+    // of its words that cannot pair (docs/search.md).
+    const std::vector<const Source*> none;
+    std::vector<const Source*> found;
+    auto bound = [&](uint32_t d) {
+      if (!masks) return 100.0;
+      const std::span<const uint32_t> ids = index.core(d);
+      found.resize(ids.size());
+      uint64_t words = 0;
+      for (size_t j = 0; j < ids.size(); ++j) {
+        found[j] = find(ids[j]);
+        if (found[j]) words |= found[j]->words;
+      }
+      double unpaired = 0;
+      for (size_t j = 0; j < ids.size(); ++j) {
+        if (found[j] && found[j]->words) continue;
+        if (j > 0 && found[j - 1] && found[j - 1]->end) continue;
+        if (j + 1 < ids.size() && found[j + 1] && found[j + 1]->end) continue;
+        unpaired += index.weight(ids[j]);
+      }
+      double reach = 0;
+      for (size_t i = 0; i < q.words(); ++i) {
+        if ((words >> i) & 1) reach += q.weight(i);
+      }
+      const size_t legal = index.legal(d).size();
+      const size_t shared = std::min(legal, needle_legal);
+      reach += kLegalWeight * static_cast<double>(shared);
+      unpaired += kLegalWeight * static_cast<double>(legal - shared);
+      return 100 * reach / (total + kUnpairedWeight * unpaired);
+    };
+    // The terms: each needle word with the lists of the words it may pair,
+    // each legal-form word with its legal list; heaviest first.
+    struct Term {
+      double weight;
+      std::vector<std::span<const uint32_t>> lists;
+    };
+    std::vector<Term> terms;
+    double reachable = 0;
+    for (size_t i = 0; i < q.words(); ++i) {
+      if (q.sources(i).empty()) continue;  // no name can pair this word
+      Term t{q.weight(i), {}};
+      for (uint32_t w : q.sources(i)) t.lists.push_back(index.postings(w));
+      terms.push_back(std::move(t));
+    }
+    for (const std::string& l : q.legal_words()) {
+      const uint32_t id = index.Find(l);
+      if (id == UINT32_MAX || index.legal_postings(id).empty()) continue;
+      terms.push_back(Term{kLegalWeight, {index.legal_postings(id)}});
+    }
+    for (const Term& t : terms) reachable += t.weight;
+    std::stable_sort(terms.begin(), terms.end(),
+                     [](const Term& a, const Term& b) { return a.weight > b.weight; });
+    auto& cands = scratch->candidates;
+    for (const Term& t : terms) {
+      if (100 * reachable / total + kMargin < top.threshold()) break;
+      // The names of this term's lists not met yet, best bound first; a name
+      // whose bound cannot reach the K-th best never will (it only rises).
+      cands.clear();
+      for (std::span<const uint32_t> list : t.lists) {
+        ++st.lists;
+        for (uint32_t d : list) {
+          ++st.postings;
+          if (scratch->seen[d] == epoch) continue;
+          scratch->seen[d] = epoch;
+          ++st.candidates;
+          const double b = bound(d);
+          if (b + kMargin >= top.threshold()) cands.emplace_back(b, d);
+        }
+      }
+      std::sort(cands.begin(), cands.end(), [](const auto& a, const auto& b) {
+        return a.first > b.first || (a.first == b.first && a.second < b.second);
+      });
+      for (const auto& [b, d] : cands) {
+        if (b + kMargin < top.threshold()) break;
+        visit(d);
+      }
+      reachable -= t.weight;
+    }
+    rest = 100 * std::max(reachable, 0.0) / total + kMargin >= top.threshold();
+  }
+  if (rest) {
+    st.scanned = true;
+    // Every name that can pair a needle word or share a legal-form word has
+    // been met: one not met scores 0 (or 100 when both names are empty), so
+    // it need not be scored.
+    const bool nothing = exact;
+    for (uint32_t d = 0; d < n; ++d) {
+      if (scratch->seen[d] == epoch) continue;
+      if (!nothing) {
+        visit(d);
+        continue;
+      }
+      const double s = total == 0 && index.core(d).empty() && index.legal(d).empty() ? 100 : 0;
+      if (s < threshold) continue;
+      if (s == threshold && top.full() && hay.first_row(d) > top.worst_row()) continue;
+      top.OfferRows(hay, d, s, &threshold);
+    }
+  }
+  top.Finish();
+}
+
+double NameScorePair(std::string_view a, std::string_view b) {
+  NameQuery q(a, nullptr, nullptr);
+  return q.ScoreText(b);
+}
+
+}  // namespace needle
