@@ -59,7 +59,12 @@ inline constexpr double kWordCutoff = 75;
 // to one the needle has and the name lacks.
 inline constexpr double kUnpairedWeight = 0.25;
 // The weight of one legal-form word ("inc", "gmbh").
-inline constexpr double kLegalWeight = 1.5;
+inline constexpr double kLegalWeight = 1.0;
+// A pair of similarity s adds s^kPairPower of the needle word's weight: a
+// near word counts, but clearly less than the same word.
+inline constexpr double kPairPower = 2;
+// Paired words in the other order cost up to this share of the score.
+inline constexpr double kOrderWeight = 0.05;
 // The least length (code points) of the word that must match exactly for a
 // needle word to pair with two words of the haystack name.
 inline constexpr uint32_t kMinJoinPart = 3;
@@ -82,6 +87,12 @@ class NameIndex {
   double WeightForDf(uint32_t df) const;
   // The id of `word`, or UINT32_MAX.
   uint32_t Find(std::string_view word) const;
+  // True if `word` is a legal form that is no other word ("inc", "llc",
+  // "gmbh"): it then counts as one wherever it stands.
+  bool IsLegalWord(std::string_view word) const {
+    const uint32_t id = Find(word);
+    return id != UINT32_MAX && legal_word_[id];
+  }
   std::span<const uint32_t> core(uint32_t d) const {
     return {core_ids_.data() + core_off_[d], core_off_[d + 1] - core_off_[d]};
   }
@@ -107,6 +118,7 @@ class NameIndex {
   std::vector<std::string_view> vocab_;
   std::unordered_map<std::string_view, uint32_t> ids_;
   std::vector<double> weight_;
+  std::vector<char> legal_word_;
   std::vector<uint32_t> core_off_, core_ids_, legal_off_, legal_ids_, post_off_, post_;
   std::vector<uint32_t> legal_post_off_, legal_post_;
   std::unique_ptr<Haystack> vocab_hay_;
@@ -188,6 +200,7 @@ class NameQuery {
   std::vector<std::string_view> hay_core_, hay_legal_;
   std::vector<double> hay_weights_;
   std::vector<char> used_a_, used_b_;
+  std::vector<std::pair<uint32_t, uint32_t>> order_;  // paired (needle, haystack) words
   std::string joined_;
 };
 

@@ -30,6 +30,10 @@ void SplitWords(std::string_view s, std::vector<std::string_view>* out) {
   }
 }
 
+// Legal forms that are no other word in any language the ISO list covers
+// ("co", "sa", "spa" and "as" are).
+constexpr const char* kLegalAnywhere[] = {"inc", "llc", "ltd", "corp", "pllc", "plc", "gmbh"};
+
 HayName AsHayName(std::string_view w) {
   return HayName{w, static_cast<uint32_t>(text::CodePointCount(w)), text::IsAscii(w)};
 }
@@ -118,17 +122,29 @@ std::unique_ptr<NameIndex> NameIndex::Build(const Haystack& hay, int threads) {
     auto [it, added] = x->ids_.try_emplace(w, static_cast<uint32_t>(x->vocab_.size()));
     if (added) {
       x->vocab_.push_back(w);
+      x->legal_word_.push_back(std::find(std::begin(kLegalAnywhere), std::end(kLegalAnywhere),
+                                         w) != std::end(kLegalAnywhere));
       df.push_back(0);
       last.push_back(0);
     }
     return it->second;
   };
+  // The legal forms that are no other word ("inc", "llc", "gmbh") count as
+  // such wherever they stand ("Smith Inc Plumbing").
+  std::string_view core, legal;
+  std::vector<uint32_t> ids;
   for (uint32_t d = 0; d < n; ++d) {
-    std::string_view core, legal;
     SplitLegal(hay.processed(d), &core, &legal);
     SplitWords(core, &words);
-    for (std::string_view w : words) {
-      const uint32_t id = intern(w);
+    ids.clear();
+    for (std::string_view w : words) ids.push_back(intern(w));
+    const bool plain = std::any_of(ids.begin(), ids.end(),
+                                   [&](uint32_t id) { return !x->legal_word_[id]; });
+    for (uint32_t id : ids) {
+      if (plain && x->legal_word_[id]) {
+        x->legal_ids_.push_back(id);
+        continue;
+      }
       x->core_ids_.push_back(id);
       if (last[id] != d + 1) {
         last[id] = d + 1;
@@ -207,6 +223,19 @@ NameQuery::NameQuery(std::string_view processed, const NameIndex* index, NameScr
   SplitWords(legal, &parts);
   for (std::string_view p : parts) legal_.emplace_back(p);
   SplitWords(core, &parts);
+  if (index && std::any_of(parts.begin(), parts.end(),
+                           [&](std::string_view p) { return !index->IsLegalWord(p); })) {
+    // Legal-form words count as such wherever they stand (as in the index).
+    std::vector<std::string_view> plain;
+    for (std::string_view p : parts) {
+      if (index->IsLegalWord(p)) {
+        legal_.emplace_back(p);
+      } else {
+        plain.push_back(p);
+      }
+    }
+    parts.swap(plain);
+  }
   words_.resize(parts.size());
   for (size_t i = 0; i < parts.size(); ++i) {
     Word& w = words_[i];
@@ -351,14 +380,18 @@ double NameQuery::Score(std::span<const std::string_view> core,
   used_a_.assign(n, 0);
   used_b_.assign(m, 0);
   double matched = 0;
+  order_.clear();
   for (const Pair& p : pairs_) {
     const uint32_t i2 = p.kind == 1 ? p.i + 1 : p.i, j2 = p.kind == 2 ? p.j + 1 : p.j;
     if (used_a_[p.i] || used_a_[i2] || used_b_[p.j] || used_b_[j2]) continue;
     used_a_[p.i] = used_a_[i2] = 1;
     used_b_[p.j] = used_b_[j2] = 1;
+    order_.emplace_back(p.i, p.j);
     double w = words_[p.i].weight;
     if (p.kind == 1) w += words_[p.i + 1].weight;
-    matched += p.s / 100 * w;
+    static_assert(kPairPower == 2, "the pair's credit is s * s");
+    const double s = p.s / 100;
+    matched += s * s * w;
   }
   double unpaired = 0;
   for (size_t j = 0; j < m; ++j) {
@@ -380,7 +413,19 @@ double NameQuery::Score(std::span<const std::string_view> core,
   unpaired += kLegalWeight * static_cast<double>(legal.size() - common);
   const double denominator = total_ + kUnpairedWeight * unpaired;
   if (denominator <= 0) return 100;  // both names are empty
-  return std::min(100.0, 100 * matched / denominator);
+  // Word order: the share of paired words in the other order costs up to
+  // kOrderWeight of the score.
+  double order = 1;
+  if (order_.size() >= 2) {
+    std::sort(order_.begin(), order_.end());
+    size_t inversions = 0;
+    for (size_t x = 0; x < order_.size(); ++x) {
+      for (size_t y = x + 1; y < order_.size(); ++y) inversions += order_[x].second > order_[y].second;
+    }
+    const double pairs = static_cast<double>(order_.size() * (order_.size() - 1) / 2);
+    order = 1 - kOrderWeight * static_cast<double>(inversions) / pairs;
+  }
+  return std::min(100.0, 100 * matched / denominator * order);
 }
 
 // ---------------------------------------------------------------- search

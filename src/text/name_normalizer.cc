@@ -243,7 +243,25 @@ void NormalizeName(std::string_view name, bool fold_accents, NormalizedName* out
     words.erase(words.begin());
     out->notes.push_back("article 'the' dropped");
   }
-  // Step 5: legal forms from the end, longest spelling first, stacked, while
+  // Step 5: an English legal form written onto the last word
+  // ("FoundationInc", "BotanicalLtd") is split off first, when at least
+  // three code points remain (so "zinc" and "unlimited" stay whole).
+  if (!words.empty()) {
+    static constexpr const char* kGlued[] = {"incorporated", "corporation", "limited", "company",
+                                             "pllc", "corp", "inc", "llc", "ltd"};
+    std::string& last = words.back();
+    for (const char* form : kGlued) {
+      const std::string_view f(form);
+      if (last.size() < f.size() + 3 || !std::string_view(last).ends_with(f)) continue;
+      const std::string head = last.substr(0, last.size() - f.size());
+      if (text::CodePointCount(head) < 3) continue;
+      out->notes.push_back("legal form written onto '" + last + "' split off");
+      last = head;
+      words.emplace_back(f);
+      break;
+    }
+  }
+  // Step 6: legal forms from the end, longest spelling first, stacked, while
   // a core word remains. The table is folded with accents dropped, so look
   // the words up that way too.
   std::vector<std::string> legal;
@@ -266,7 +284,7 @@ void NormalizeName(std::string_view name, bool fold_accents, NormalizedName* out
       found = true;
     }
   }
-  // Step 6: abbreviations in the core, one spelling for the legal forms.
+  // Step 7: abbreviations in the core, one spelling for the legal forms.
   for (std::string& w : words) {
     const auto it = t.aliases.find(w);
     if (it == t.aliases.end()) continue;
