@@ -24,7 +24,7 @@
 // names (Sparck Jones 1972): ln((N + 1) / (df + 0.5)); a needle word weighs
 // as much as the most frequent haystack word within kWordCutoff of it, so a
 // typo does not make a common word rare. Without a haystack (needle score)
-// every word weighs 1. S is 100 for names with the same words, and grows with
+// every word weighs kPlainWordWeight. S is 100 for names with the same words, and grows with
 // every word found and with the similarity of each pair.
 //
 // The bound that makes the exact search exact: a haystack name that holds
@@ -65,6 +65,9 @@ inline constexpr double kLegalWeight = 1.0;
 inline constexpr double kPairPower = 2;
 // Paired words in the other order cost up to this share of the score.
 inline constexpr double kOrderWeight = 0.05;
+// Without a haystack (needle score), every word weighs as much as a word
+// held by one name in a thousand: ln(1000).
+inline constexpr double kPlainWordWeight = 6.907755278982137;
 // The least length (code points) of the word that must match exactly for a
 // needle word to pair with two words of the haystack name.
 inline constexpr uint32_t kMinJoinPart = 3;
@@ -149,7 +152,8 @@ struct NameScratch {
 class NameQuery {
  public:
   // `processed` is the needle after the haystack's processor. index may be
-  // null (every word weighs 1); scratch may be null without an index.
+  // null (every word weighs kPlainWordWeight); scratch may be null without
+  // an index.
   NameQuery(std::string_view processed, const NameIndex* index, NameScratch* scratch);
   ~NameQuery();
 
@@ -157,6 +161,11 @@ class NameQuery {
   double ScoreName(uint32_t d);
   // The score of a processed name (for needle score and tests).
   double ScoreText(std::string_view processed);
+  // An upper bound on ScoreName(d) from which words of d the needle's words
+  // may pair (their near words, joins and ends), the legal-form words d
+  // might share and the weight of d's words that none can pair
+  // (docs/search.md). 100 without an index or with more than 64 words.
+  double MaxScoreForName(uint32_t d);
 
   // What the search needs.
   size_t words() const { return words_.size(); }
@@ -174,7 +183,7 @@ class NameQuery {
  private:
   struct Word {
     std::string text;
-    double weight = 1;
+    double weight = kPlainWordWeight;
     std::unique_ptr<CachedScorer> scorer;       // ratio against this word
     std::unique_ptr<CachedScorer> join_scorer;  // ratio against this word + the next
     std::string joined;                         // this word + the next
@@ -186,8 +195,19 @@ class NameQuery {
   // core_ids: the vocabulary ids of core (with an index), else empty.
   double Score(std::span<const std::string_view> core, std::span<const uint32_t> core_ids,
                std::span<const double> core_weights, std::span<const std::string_view> legal);
+  struct Source {
+    uint32_t id;     // a vocabulary word
+    uint64_t words;  // bit i: needle word i may pair it
+    bool end;        // an end of a needle word (its neighbour may pair too)
+  };
   std::vector<Word> words_;
   std::vector<std::string> legal_;
+  std::vector<Source> table_;  // by id
+  std::vector<Source> slots_;  // the same, hashed by id (empty: id UINT32_MAX)
+  size_t slot_mask_ = 0;
+  size_t Slot(uint32_t id) const { return (id * 0x9E3779B1u) & slot_mask_; }
+  std::vector<const Source*> found_;
+  bool has_bound_ = false;
   double total_ = 0;
   const NameIndex* index_;
   // Scratch for Score.
@@ -211,7 +231,8 @@ void NameTopK(const NameIndex& index, std::string_view processed_needle, size_t 
               double cutoff, bool exact, NameScratch* scratch, std::vector<Hit>* out,
               SearchStats* stats = nullptr);
 
-// The name scorer between two processed names, every word weighing 1.
+// The name scorer between two processed names, every word weighing
+// kPlainWordWeight.
 double NameScorePair(std::string_view a, std::string_view b);
 
 }  // namespace needle

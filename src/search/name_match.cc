@@ -293,6 +293,71 @@ NameQuery::NameQuery(std::string_view processed, const NameIndex* index, NameScr
   }
   total_ = legal_weight();
   for (const Word& w : words_) total_ += w.weight;
+  if (!index || words_.size() > 64) return;
+  // Per vocabulary word: the needle words it may pair (a bit each), and
+  // whether it is an end of one (its neighbours may then pair as well).
+  for (size_t i = 0; i < words_.size(); ++i) {
+    for (uint32_t id : words_[i].sources) table_.push_back(Source{id, uint64_t{1} << i, false});
+    for (uint32_t id : words_[i].ends) table_.push_back(Source{id, 0, true});
+  }
+  std::sort(table_.begin(), table_.end(),
+            [](const Source& a, const Source& b) { return a.id < b.id; });
+  size_t merged = 0;
+  for (const Source& x : table_) {
+    if (merged > 0 && table_[merged - 1].id == x.id) {
+      table_[merged - 1].words |= x.words;
+      table_[merged - 1].end |= x.end;
+    } else {
+      table_[merged++] = x;
+    }
+  }
+  table_.resize(merged);
+  // An open-addressing copy for MaxScoreForName, which looks up every word
+  // of every candidate.
+  size_t cap = 16;
+  while (cap < 2 * table_.size()) cap <<= 1;
+  slots_.assign(cap, Source{UINT32_MAX, 0, false});
+  slot_mask_ = cap - 1;
+  for (const Source& x : table_) {
+    size_t at = Slot(x.id);
+    while (slots_[at].id != UINT32_MAX) at = (at + 1) & slot_mask_;
+    slots_[at] = x;
+  }
+  has_bound_ = true;
+}
+
+double NameQuery::MaxScoreForName(uint32_t d) {
+  if (!has_bound_ || total_ <= 0) return 100;
+  auto find = [&](uint32_t id) -> const Source* {
+    for (size_t at = Slot(id);; at = (at + 1) & slot_mask_) {
+      if (slots_[at].id == id) return &slots_[at];
+      if (slots_[at].id == UINT32_MAX) return nullptr;
+    }
+  };
+  const std::span<const uint32_t> ids = index_->core(d);
+  found_.resize(ids.size());
+  uint64_t mask = 0;
+  for (size_t j = 0; j < ids.size(); ++j) {
+    found_[j] = find(ids[j]);
+    if (found_[j]) mask |= found_[j]->words;
+  }
+  // Words of the name that no needle word can pair, alone or beside an end.
+  double unpaired = 0;
+  for (size_t j = 0; j < ids.size(); ++j) {
+    if (found_[j] && found_[j]->words) continue;
+    if (j > 0 && found_[j - 1] && found_[j - 1]->end) continue;
+    if (j + 1 < ids.size() && found_[j + 1] && found_[j + 1]->end) continue;
+    unpaired += index_->weight(ids[j]);
+  }
+  double reach = 0;
+  for (size_t i = 0; i < words_.size(); ++i) {
+    if ((mask >> i) & 1) reach += words_[i].weight;
+  }
+  const size_t legal = index_->legal(d).size();
+  const size_t shared = std::min(legal, legal_.size());
+  reach += kLegalWeight * static_cast<double>(shared);
+  unpaired += kLegalWeight * static_cast<double>(legal - shared);
+  return 100 * reach / (total_ + kUnpairedWeight * unpaired);
 }
 
 NameQuery::~NameQuery() = default;
@@ -316,7 +381,7 @@ double NameQuery::ScoreText(std::string_view processed) {
   std::vector<std::string_view> c, l;
   SplitWords(core, &c);
   SplitWords(legal, &l);
-  std::vector<double> weights(c.size(), 1.0);
+  std::vector<double> weights(c.size(), kPlainWordWeight);
   if (index_) {
     for (size_t j = 0; j < c.size(); ++j) {
       const uint32_t id = index_->Find(c[j]);
@@ -464,70 +529,6 @@ void NameTopK(const NameIndex& index, std::string_view processed_needle, size_t 
   constexpr double kMargin = 1e-9;
   bool rest = true;  // names not in any list may still make the top K
   if (exact && total > 0) {
-    // Per vocabulary word: the needle words it may pair (a bit each), and
-    // whether it is an end of one (then its neighbours may pair as well).
-    struct Source {
-      uint32_t id;
-      uint64_t words;
-      bool end;
-    };
-    std::vector<Source> table;
-    const bool masks = q.words() <= 64;
-    for (size_t i = 0; i < q.words() && masks; ++i) {
-      for (uint32_t id : q.sources(i)) table.push_back(Source{id, uint64_t{1} << i, false});
-      for (uint32_t id : q.ends(i)) table.push_back(Source{id, 0, true});
-    }
-    std::sort(table.begin(), table.end(),
-              [](const Source& a, const Source& b) { return a.id < b.id; });
-    size_t merged = 0;
-    for (const Source& x : table) {
-      if (merged > 0 && table[merged - 1].id == x.id) {
-        table[merged - 1].words |= x.words;
-        table[merged - 1].end |= x.end;
-      } else {
-        table[merged++] = x;
-      }
-    }
-    table.resize(merged);
-    auto find = [&](uint32_t id) -> const Source* {
-      const auto it = std::lower_bound(table.begin(), table.end(), id,
-                                       [](const Source& a, uint32_t b) { return a.id < b; });
-      return it != table.end() && it->id == id ? &*it : nullptr;
-    };
-    const size_t needle_legal = q.legal_weight() > 0
-                                    ? static_cast<size_t>(q.legal_weight() / kLegalWeight + 0.5)
-                                    : 0;
-    // A bound on the score of name d: the weight of the needle words its
-    // words may pair, its legal words the needle may share, and the weight
-    // of its words that cannot pair (docs/search.md).
-    const std::vector<const Source*> none;
-    std::vector<const Source*> found;
-    auto bound = [&](uint32_t d) {
-      if (!masks) return 100.0;
-      const std::span<const uint32_t> ids = index.core(d);
-      found.resize(ids.size());
-      uint64_t words = 0;
-      for (size_t j = 0; j < ids.size(); ++j) {
-        found[j] = find(ids[j]);
-        if (found[j]) words |= found[j]->words;
-      }
-      double unpaired = 0;
-      for (size_t j = 0; j < ids.size(); ++j) {
-        if (found[j] && found[j]->words) continue;
-        if (j > 0 && found[j - 1] && found[j - 1]->end) continue;
-        if (j + 1 < ids.size() && found[j + 1] && found[j + 1]->end) continue;
-        unpaired += index.weight(ids[j]);
-      }
-      double reach = 0;
-      for (size_t i = 0; i < q.words(); ++i) {
-        if ((words >> i) & 1) reach += q.weight(i);
-      }
-      const size_t legal = index.legal(d).size();
-      const size_t shared = std::min(legal, needle_legal);
-      reach += kLegalWeight * static_cast<double>(shared);
-      unpaired += kLegalWeight * static_cast<double>(legal - shared);
-      return 100 * reach / (total + kUnpairedWeight * unpaired);
-    };
     // The terms: each needle word with the lists of the words it may pair,
     // each legal-form word with its legal list; heaviest first.
     struct Term {
@@ -563,15 +564,19 @@ void NameTopK(const NameIndex& index, std::string_view processed_needle, size_t 
           if (scratch->seen[d] == epoch) continue;
           scratch->seen[d] = epoch;
           ++st.candidates;
-          const double b = bound(d);
+          const double b = q.MaxScoreForName(d);
           if (b + kMargin >= top.threshold()) cands.emplace_back(b, d);
         }
       }
-      std::sort(cands.begin(), cands.end(), [](const auto& a, const auto& b) {
-        return a.first > b.first || (a.first == b.first && a.second < b.second);
-      });
-      for (const auto& [b, d] : cands) {
-        if (b + kMargin < top.threshold()) break;
+      // A heap, not a sort: few of them are scored.
+      auto lower = [](const auto& a, const auto& b) {
+        return a.first < b.first || (a.first == b.first && a.second > b.second);
+      };
+      std::make_heap(cands.begin(), cands.end(), lower);
+      while (!cands.empty() && cands.front().first + kMargin >= top.threshold()) {
+        const uint32_t d = cands.front().second;
+        std::pop_heap(cands.begin(), cands.end(), lower);
+        cands.pop_back();
         visit(d);
       }
       reachable -= t.weight;
