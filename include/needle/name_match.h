@@ -39,6 +39,7 @@
 // NameScratch belong to one thread.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -55,9 +56,10 @@ namespace needle {
 
 // The least similarity (ratio, 0-100) at which two words pair.
 inline constexpr double kWordCutoff = 75;
-// How much a word of the haystack name that the needle lacks costs, relative
-// to one the needle has and the name lacks.
-inline constexpr double kUnpairedWeight = 0.25;
+// How much a needle word the haystack name lacks costs (times its weight),
+// and how much a word of the name that the needle lacks costs.
+inline constexpr double kMissingWeight = 1.0;
+inline constexpr double kUnpairedWeight = 0.15;
 // The weight of one legal-form word ("inc", "gmbh").
 inline constexpr double kLegalWeight = 1.0;
 // A pair of similarity s adds s^kPairPower of the needle word's weight: a
@@ -166,6 +168,13 @@ class NameQuery {
   // might share and the weight of d's words that none can pair
   // (docs/search.md). 100 without an index or with more than 64 words.
   double MaxScoreForName(uint32_t d);
+  // The score's bound for a name that can pair needle words of total weight
+  // `reach` (legal words included) and has `unpaired` weight (times
+  // kUnpairedWeight) that cannot pair: increasing in reach.
+  double Bound(double reach, double unpaired) const {
+    const double d = reach + kMissingWeight * (total_ - reach) + unpaired;
+    return d > 0 ? std::min(100.0, 100 * reach / d) : 100;
+  }
 
   // What the search needs.
   size_t words() const { return words_.size(); }

@@ -17,14 +17,36 @@ bool IsWordSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-// Splits at ASCII white space, dropping empty words.
+// Chinese and Japanese are written without spaces: each Han character and
+// each kana is a word of its own.
+bool IsCharacterWord(char32_t c) {
+  return (c >= 0x3040 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x4DBF) ||
+         (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) ||
+         (c >= 0x20000 && c <= 0x2FA1F);
+}
+
+// Splits at ASCII white space, dropping empty words; Han characters and
+// kana are words by themselves.
 void SplitWords(std::string_view s, std::vector<std::string_view>* out) {
   out->clear();
   size_t i = 0;
   while (i < s.size()) {
     while (i < s.size() && IsWordSpace(s[i])) ++i;
     size_t j = i;
-    while (j < s.size() && !IsWordSpace(s[j])) ++j;
+    while (j < s.size() && !IsWordSpace(s[j])) {
+      if (static_cast<unsigned char>(s[j]) < 0xE3) {  // below U+3000: not CJK
+        ++j;
+        continue;
+      }
+      size_t next = j;
+      if (!IsCharacterWord(text::DecodeOne(s, &next))) {
+        j = next;
+        continue;
+      }
+      if (j > i) out->push_back(s.substr(i, j - i));
+      out->push_back(s.substr(j, next - j));
+      i = j = next;
+    }
     if (j > i) out->push_back(s.substr(i, j - i));
     i = j;
   }
@@ -357,7 +379,7 @@ double NameQuery::MaxScoreForName(uint32_t d) {
   const size_t shared = std::min(legal, legal_.size());
   reach += kLegalWeight * static_cast<double>(shared);
   unpaired += kLegalWeight * static_cast<double>(legal - shared);
-  return 100 * reach / (total_ + kUnpairedWeight * unpaired);
+  return Bound(reach, kUnpairedWeight * unpaired);
 }
 
 NameQuery::~NameQuery() = default;
@@ -476,7 +498,8 @@ double NameQuery::Score(std::span<const std::string_view> core,
   }
   matched += kLegalWeight * static_cast<double>(common);
   unpaired += kLegalWeight * static_cast<double>(legal.size() - common);
-  const double denominator = total_ + kUnpairedWeight * unpaired;
+  const double denominator =
+      matched + kMissingWeight * (total_ - matched) + kUnpairedWeight * unpaired;
   if (denominator <= 0) return 100;  // both names are empty
   // Word order: the share of paired words in the other order costs up to
   // kOrderWeight of the score.
@@ -553,7 +576,7 @@ void NameTopK(const NameIndex& index, std::string_view processed_needle, size_t 
                      [](const Term& a, const Term& b) { return a.weight > b.weight; });
     auto& cands = scratch->candidates;
     for (const Term& t : terms) {
-      if (100 * reachable / total + kMargin < top.threshold()) break;
+      if (q.Bound(reachable, 0) + kMargin < top.threshold()) break;
       // The names of this term's lists not met yet, best bound first; a name
       // whose bound cannot reach the K-th best never will (it only rises).
       cands.clear();
@@ -581,7 +604,7 @@ void NameTopK(const NameIndex& index, std::string_view processed_needle, size_t 
       }
       reachable -= t.weight;
     }
-    rest = 100 * std::max(reachable, 0.0) / total + kMargin >= top.threshold();
+    rest = q.Bound(std::max(reachable, 0.0), 0) + kMargin >= top.threshold();
   }
   if (rest) {
     st.scanned = true;
