@@ -28,7 +28,7 @@ FUZZ_APT_PACKAGES = clang libclang-rt-14-dev
 ASAN_OPTS  = halt_on_error=1:abort_on_error=1:print_stacktrace=1:detect_leaks=1:strict_string_checks=1:check_initialization_order=1:strict_init_order=1:detect_stack_use_after_return=1
 UBSAN_OPTS = halt_on_error=1:abort_on_error=1:print_stacktrace=1
 
-.PHONY: all deps fuzz-deps build test test-cpp test-python test-sanitize fuzz demo bench \
+.PHONY: all deps fuzz-deps build test test-cpp test-python test-sanitize fuzz demo bench accuracy \
   bench-scorers format clean
 
 all: build
@@ -128,6 +128,15 @@ demo: build
 
 bench: build
 	$(PY) bench/bench_match.py --needle $(BUILD)/needle --shared $(SHARED)
+
+# Recall@1 and best F1 of the scorers and TF-IDF on the benchmark and the
+# ground-truth groups (bench/README.md); TF-IDF needs scikit-learn, from PyPI
+# into a virtual environment (the C++ build never needs PyPI).
+accuracy: build
+	$(call apt_install,python3-venv)
+	test -x $(BUILD)/bench-venv/bin/python || $(PY) -m venv $(BUILD)/bench-venv
+	$(BUILD)/bench-venv/bin/pip install --quiet scikit-learn scipy numpy
+	$(BUILD)/bench-venv/bin/python bench/accuracy.py --needle $(BUILD)/needle --shared $(SHARED) $(ACCURACY_ARGS)
 
 # Pairs per second per scorer, one thread (needs Google Benchmark).
 bench-scorers: deps

@@ -26,7 +26,7 @@ if [ ! -f "$data/haystack.csv" ] || [ ! -f "$data/needles.csv" ]; then
 fi
 mkdir -p "$(dirname "$out")"
 
-echo "== needle match $data/needles.csv against $data/haystack.csv (ratio, all cores, best match)"
+echo "== needle match $data/needles.csv against $data/haystack.csv (the name scorer, all cores, best match)"
 # No --quiet: the summary line (speed, load time, memory) goes to stderr.
 "$needle" match "$data/haystack.csv" "$data/needles.csv" --out "$out"
 echo
@@ -79,6 +79,10 @@ echo
 if [ -f "$evaluate" ]; then
   echo "== accuracy against the truth in $data ($evaluate)"
   "$python" "$evaluate" "$data" "$out"
+  echo
+  echo "== the same with --scorer ratio (RapidFuzz's fuzz.ratio), for comparison"
+  "$needle" match "$data/haystack.csv" "$data/needles.csv" --scorer ratio --out build/demo_results_ratio.csv --quiet
+  "$python" "$evaluate" "$data" build/demo_results_ratio.csv
 else
   echo "== accuracy: skipped, $evaluate not found (clone the shared repository beside this one to score the run)"
 fi

@@ -101,6 +101,14 @@ class NameIndex {
   std::span<const uint32_t> core(uint32_t d) const {
     return {core_ids_.data() + core_off_[d], core_off_[d + 1] - core_off_[d]};
   }
+  // Hints that name d's word offsets (and its entry in `seen`), or its
+  // words, will be read soon.
+  void Prefetch(uint32_t d, const std::vector<uint32_t>* seen) const {
+    __builtin_prefetch(core_off_.data() + d);
+    __builtin_prefetch(legal_off_.data() + d);
+    __builtin_prefetch(seen->data() + d);
+  }
+  void PrefetchWords(uint32_t d) const { __builtin_prefetch(core_ids_.data() + core_off_[d]); }
   std::span<const uint32_t> legal(uint32_t d) const {
     return {legal_ids_.data() + legal_off_[d], legal_off_[d + 1] - legal_off_[d]};
   }

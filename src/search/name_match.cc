@@ -466,7 +466,7 @@ double NameQuery::Score(std::span<const std::string_view> core,
   });
   used_a_.assign(n, 0);
   used_b_.assign(m, 0);
-  double matched = 0;
+  double matched = 0, missing = 0;
   order_.clear();
   for (const Pair& p : pairs_) {
     const uint32_t i2 = p.kind == 1 ? p.i + 1 : p.i, j2 = p.kind == 2 ? p.j + 1 : p.j;
@@ -479,6 +479,12 @@ double NameQuery::Score(std::span<const std::string_view> core,
     static_assert(kPairPower == 2, "the pair's credit is s * s");
     const double s = p.s / 100;
     matched += s * s * w;
+    missing += (1 - s * s) * w;  // 0 for the same word
+  }
+  // What the needle has and the name lacks, added up directly (not as the
+  // total less what was found) so that equal names score exactly 100.
+  for (size_t i = 0; i < n; ++i) {
+    if (!used_a_[i]) missing += words_[i].weight;
   }
   double unpaired = 0;
   for (size_t j = 0; j < m; ++j) {
@@ -497,9 +503,9 @@ double NameQuery::Score(std::span<const std::string_view> core,
     }
   }
   matched += kLegalWeight * static_cast<double>(common);
+  missing += kLegalWeight * static_cast<double>(legal_.size() - common);
   unpaired += kLegalWeight * static_cast<double>(legal.size() - common);
-  const double denominator =
-      matched + kMissingWeight * (total_ - matched) + kUnpairedWeight * unpaired;
+  const double denominator = matched + kMissingWeight * missing + kUnpairedWeight * unpaired;
   if (denominator <= 0) return 100;  // both names are empty
   // Word order: the share of paired words in the other order costs up to
   // kOrderWeight of the score.
@@ -513,7 +519,8 @@ double NameQuery::Score(std::span<const std::string_view> core,
     const double pairs = static_cast<double>(order_.size() * (order_.size() - 1) / 2);
     order = 1 - kOrderWeight * static_cast<double>(inversions) / pairs;
   }
-  return std::min(100.0, 100 * matched / denominator * order);
+  // matched / denominator first: equal names give exactly 1, hence 100.
+  return std::min(100.0, 100 * (matched / denominator) * order);
 }
 
 // ---------------------------------------------------------------- search
@@ -582,7 +589,13 @@ void NameTopK(const NameIndex& index, std::string_view processed_needle, size_t 
       cands.clear();
       for (std::span<const uint32_t> list : t.lists) {
         ++st.lists;
-        for (uint32_t d : list) {
+        const size_t size = list.size();
+        for (size_t k = 0; k < size; ++k) {
+          // The names are scattered: ask for their words' offsets, then
+          // their words, a few names ahead.
+          if (k + 16 < size) index.Prefetch(list[k + 16], &scratch->seen);
+          if (k + 8 < size) index.PrefetchWords(list[k + 8]);
+          const uint32_t d = list[k];
           ++st.postings;
           if (scratch->seen[d] == epoch) continue;
           scratch->seen[d] = epoch;

@@ -140,7 +140,14 @@ def test_matching_the_demo_index_writes_the_same_bytes_as_matching_the_csv():
                                   min_rows=3000)
         assert len(rows) == 3000, len(rows)
         expect_same_output(tmp, index, DEMO_HAY, first_needles(tmp, 300), "--cutoff", "90")
-        # Other scorers that compare processed names use the same index.
+        # The default scorer's index holds names processed by the name
+        # processor; one made for ratio holds the default processor's, and
+        # the other scorers that compare processed names use it too.
+        stats = support.run_ok(["index", "stats", index])
+        assert "processor   name" in stats, stats
+        index = build_index(DEMO_HAY, f"{tmp}/ratio.ndx", "--scorer", "ratio")
+        expect_same_output(tmp, index, DEMO_HAY, first_needles(tmp, 300),
+                           "--scorer", "ratio", "--top", "3")
         expect_same_output(tmp, index, DEMO_HAY, first_needles(tmp, 60),
                            "--scorer", "levenshtein", "--top", "3")
         expect_same_output(tmp, index, DEMO_HAY, first_needles(tmp, 100),
@@ -213,7 +220,7 @@ def test_stats_counts_rows_and_distinct_names_like_python():
         # The default processor: the demo names are ASCII, so Python's
         # default_process agrees with needle's for every one of them.
         assert all(name.isascii() for name in names)
-        index = build_index(DEMO_HAY, f"{tmp}/default.ndx")
+        index = build_index(DEMO_HAY, f"{tmp}/default.ndx", "--processor", "default")
         fields = stats_fields(index)
         processed = {support.default_process(name) for name in names}
         assert leading_number(fields["rows"]) == len(hay), fields

@@ -121,7 +121,7 @@ def test_text_haystack_ids_are_line_numbers_and_quotes_are_literal():
     with support.tempdir() as tmp:
         hay = support.write_text(f"{tmp}/hay.txt", 'Alpha, Inc\n"Beta"\n\nGamma\n')
         needles = support.write_text(f"{tmp}/needles.txt", 'gamma\n"beta"\n')
-        rows = support.match_rows([hay, needles, "--processor", "none"])
+        rows = support.match_rows([hay, needles, "--processor", "none", "--scorer", "ratio"])
     assert [r[1:] for r in rows] == [["gamma", "1", "4", "Gamma", "80"],
                                      ['"beta"', "1", "2", '"Beta"', "83.33333333333334"]], rows
 
@@ -264,7 +264,8 @@ def test_a_name_of_100000_characters():
         hay_path = support.write_csv(f"{tmp}/hay.csv", ["id", "name"], hay)
         needle_path = support.write_csv(f"{tmp}/needles.csv", ["id", "name"],
                                         [["n1", long_a], ["n2", "acme widgets co"]])
-        rows = support.match_rows([hay_path, needle_path, "--processor", "none", "--top", "4"])
+        rows = support.match_rows([hay_path, needle_path, "--processor", "none", "--top", "4",
+                                   "--scorer", "ratio"])
     got = by_needle(rows)
     assert rows[0][1] == long_a, "the long needle did not come back intact"
     assert got["n1"][0] == ("h2", long_a, "100")
@@ -291,7 +292,7 @@ def test_non_latin_names():
     with support.tempdir() as tmp:
         hay_path = support.write_csv(f"{tmp}/hay.csv", ["id", "name"], hay)
         needle_path = support.write_csv(f"{tmp}/needles.csv", ["id", "name"], needles)
-        rows = support.match_rows([hay_path, needle_path])
+        rows = support.match_rows([hay_path, needle_path, "--scorer", "ratio"])
     expected = {"n1": "h1", "n2": "h2", "n3": "h3", "n4": "h4", "n5": "h5", "n6": "h6"}
     names = dict((h[0], h[1]) for h in hay)
     for (nid, nname), row in zip(needles, rows):
@@ -339,13 +340,14 @@ def test_scores_are_printed_in_shortest_round_trip_form():
              ("abcd", "abce", "75"), ("ab", "abc", "80")]
     with support.tempdir() as tmp:
         for a, b, text in cases:
-            assert support.run_ok(["score", a, b]) == text + "\n", (a, b)
+            assert support.run_ok(["score", "-s", "ratio", a, b]) == text + "\n", (a, b)
             hay = support.write_csv(f"{tmp}/hay.csv", ["id", "name"], [["h", b]])
             needles = support.write_csv(f"{tmp}/needles.csv", ["id", "name"], [["n", a]])
-            assert support.match_rows([hay, needles])[0][5] == text
+            assert support.match_rows([hay, needles, "-s", "ratio"])[0][5] == text
         pairs = [("x" * i, "x" * j + "y") for i in range(30) for j in range(30)]
         support.write_pairs(f"{tmp}/pairs.tsv", pairs)
-        out = support.run_ok(["score", "--pairs", f"{tmp}/pairs.tsv", "--processor", "none"])
+        out = support.run_ok(["score", "--pairs", f"{tmp}/pairs.tsv", "--processor", "none",
+                              "-s", "ratio"])
     texts = out.split("\n")[:-1]
     assert len(texts) == len(pairs)
     for (a, b), text in zip(pairs, texts):
@@ -354,7 +356,7 @@ def test_scores_are_printed_in_shortest_round_trip_form():
 
 
 def test_score_pairs_from_stdin_and_with_crlf():
-    out = support.run_ok(["score", "--pairs", "-", "--processor", "none"],
+    out = support.run_ok(["score", "--pairs", "-", "--processor", "none", "-s", "ratio"],
                          stdin="abc\tabd\r\nx\tx\n\ty\n")
     assert out == "66.66666666666667\n100\n0\n", out
 

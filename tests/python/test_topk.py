@@ -426,7 +426,7 @@ def test_original_rows_come_back_intact_from_a_120000_row_haystack():
         needle_path = support.write_csv(f"{tmp}/needles.csv", ["id", "name"], needles)
         rows = support.match_rows([hay_path, needle_path, "--id-column", "wof_id",
                                    "--needle-id-column", "id", "--processor", "none",
-                                   "--threads", "2"])
+                                   "--scorer", "ratio", "--threads", "2"])
     assert len(rows) == len(picks)
     for (nid, name, rank, match_id, match, score), r in zip(rows, picks):
         expected = hay[first_row[hay[r][1]]]

@@ -15,7 +15,7 @@ namespace {
 
 struct IndexArgs {
   std::string haystack, out;
-  std::string scorer = "ratio", processor;
+  std::string scorer = "name", processor;
   std::string format, id_column, name_column;
   std::string file;  // verify, stats
   bool quiet = false, no_grams = false;
@@ -63,8 +63,9 @@ int RunBuild(const IndexArgs& a) {
   if (!hay.ok()) return Fail(hay.status());
   std::unique_ptr<Haystack> built = std::move(hay.value());
   // No scorer that compares sorted token sets has a bigram bound, so their
-  // index leaves it out.
-  if (!a.no_grams && NameFormFor(scorer_kind) != NameForm::kSortedTokenSet) {
+  // index leaves it out; nor does the name scorer's (it searches words).
+  if (!a.no_grams && NameFormFor(scorer_kind) != NameForm::kSortedTokenSet &&
+      scorer_kind != ScorerKind::kName) {
     progress.Update("indexing bigrams", true);
     built = WithGramIndex(std::move(built));
   }
@@ -169,7 +170,8 @@ Command AddIndexCommand(CLI::App& app) {
              "Leave out the bigram index that --method exact searches (about\n"
              "4 bytes per bigram of the distinct names); match then builds it\n"
              "in memory, or scans with --method scan. Never written for\n"
-             "token_set_ratio's form (no scorer of it has a bigram bound)");
+             "token_set_ratio's form (no scorer of it has a bigram bound)\n"
+             "nor for the name scorer (it searches words)");
   c->add_flag("-q,--quiet", args->quiet, "No progress line and no summary on stderr");
   CLI::App* verify = c->add_subcommand(
       "verify", "Check an index file: every section's checksum, then its structure. Exit 0 if\n"

@@ -21,7 +21,7 @@ namespace {
 
 struct MatchArgs {
   std::string haystack, needles, out = "-";
-  std::string scorer = "ratio", processor, weights;  // processor "": default, or the index's
+  std::string scorer = "name", processor, weights;  // processor "": by the scorer, or the index's
   std::string format, needle_format;
   std::string id_column, name_column, needle_id_column, needle_name_column;
   size_t top = 1;
@@ -335,7 +335,13 @@ Command AddMatchCommand(CLI::App& app) {
                 "Output CSV file; - for stdout. Written under a\n"
                 "temporary name and renamed when complete")
       ->capture_default_str();
-  c->add_option("-s,--scorer", args->scorer, "Scorer: " + ScorerNames())->capture_default_str();
+  c->add_option("-s,--scorer", args->scorer,
+                "Scorer: " + ScorerNames() +
+                    ".\nname: words weighted by how rare they are in the haystack,\n"
+                    "typos, joined and split words, legal forms apart\n"
+                    "(docs/scorers.md); the others: RapidFuzz and\n"
+                    "python-Levenshtein's scores")
+      ->capture_default_str();
   c->add_option("--weights", args->weights,
                 "levenshtein's costs INS,DEL,SUB (default 1,1,1): inserting into\n"
                 "the needle, deleting from it, substituting");
@@ -367,6 +373,8 @@ Command AddMatchCommand(CLI::App& app) {
                 "still reach the K-th best: the same rows and scores as scan,\n"
                 "4.7x (ratio) to 80x (partial_ratio) faster on the benchmark\n"
                 "(docs/search.md).\n"
+                "Word lists and a bound per name: name (the default scorer;\n"
+                "about 75x faster than its scan).\n"
                 "Bigram and character bounds: ratio, QRatio, token_sort_ratio,\n"
                 "indel, lcs, levenshtein (unit weights). Character bound only\n"
                 "(every name of a possible length is checked, few scored):\n"

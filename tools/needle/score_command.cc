@@ -15,7 +15,7 @@ namespace {
 
 struct ScoreArgs {
   std::vector<std::string> names;
-  std::string pairs, scorer = "ratio", processor, weights;
+  std::string pairs, scorer = "name", processor, weights;
   bool raw = false;
 };
 
