@@ -16,6 +16,7 @@
 #include "needle/grams.h"
 #include "needle/haystack.h"
 #include "needle/match.h"
+#include "search/test_names.h"
 #include "text/utf8.h"
 
 namespace needle {
@@ -28,16 +29,7 @@ const std::vector<ScorerKind> kBoundScorers = {ScorerKind::kRatio,       ScorerK
 const std::vector<ScorerKind> kCharOnlyScorers = {ScorerKind::kTokenSetRatio,
                                                   ScorerKind::kPartialRatio, ScorerKind::kWRatio};
 
-std::vector<std::string> DemoNames(size_t limit) {
-  std::ifstream in(std::string(NEEDLE_SOURCE_DIR) + "/data/demo/haystack.csv");
-  std::vector<std::string> names;
-  std::string line;
-  std::getline(in, line);
-  while (names.size() < limit && std::getline(in, line)) {
-    if (line.find('"') == std::string::npos) names.push_back(line.substr(line.find(',') + 1));
-  }
-  return names;
-}
+using test_data::DemoNames;
 
 // A typo or two: delete, insert, swap or replace code points (bytes here,
 // on ASCII names), add or drop a word.
@@ -45,21 +37,11 @@ std::string Perturb(std::string s, std::mt19937& rng) {
   const int edits = static_cast<int>(rng() % 4);
   for (int e = 0; e < edits && !s.empty(); ++e) {
     const size_t at = rng() % s.size();
-    switch (rng() % 5) {
-      case 0:
-        s.erase(at, 1);
-        break;
-      case 1:
-        s.insert(at, 1, static_cast<char>('a' + rng() % 26));
-        break;
-      case 2:
-        if (at + 1 < s.size()) std::swap(s[at], s[at + 1]);
-        break;
-      case 3:
-        s[at] = static_cast<char>('a' + rng() % 26);
-        break;
-      default:
-        s += rng() % 2 ? " Inc" : " The";
+    const int op = static_cast<int>(rng() % 5);
+    if (op < 4) {
+      test_data::TypoAt(&s, at, op, rng);
+    } else {
+      s += rng() % 2 ? " Inc" : " The";
     }
   }
   return s;

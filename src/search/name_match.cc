@@ -178,41 +178,33 @@ std::unique_ptr<NameIndex> NameIndex::Build(const Haystack& hay, int threads) {
     for (std::string_view w : words) x->legal_ids_.push_back(intern(w));
     x->legal_off_.push_back(static_cast<uint32_t>(x->legal_ids_.size()));
   }
-  // Posting lists, in name order.
+  // Posting lists, in name order: per word the names holding it (once),
+  // for the core words and for the legal-form words.
   const size_t v = x->vocab_.size();
-  x->post_off_.assign(v + 1, 0);
-  for (size_t w = 0; w < v; ++w) x->post_off_[w + 1] = x->post_off_[w] + df[w];
-  x->post_.resize(x->post_off_[v]);
-  std::vector<uint32_t> fill(x->post_off_.begin(), x->post_off_.end() - 1);
-  std::fill(last.begin(), last.end(), 0);
-  for (uint32_t d = 0; d < n; ++d) {
-    for (uint32_t id : x->core(d)) {
-      if (last[id] == d + 1) continue;
-      last[id] = d + 1;
-      x->post_[fill[id]++] = d;
+  auto build_lists = [&](auto words_of, std::vector<uint32_t>* off, std::vector<uint32_t>* post) {
+    off->assign(v + 1, 0);
+    std::fill(last.begin(), last.end(), 0);
+    for (uint32_t d = 0; d < n; ++d) {
+      for (uint32_t id : words_of(d)) {
+        if (last[id] == d + 1) continue;
+        last[id] = d + 1;
+        ++(*off)[id + 1];
+      }
     }
-  }
-  // Legal-form posting lists, the same way.
-  x->legal_post_off_.assign(v + 1, 0);
-  std::fill(last.begin(), last.end(), 0);
-  for (uint32_t d = 0; d < n; ++d) {
-    for (uint32_t id : x->legal(d)) {
-      if (last[id] == d + 1) continue;
-      last[id] = d + 1;
-      ++x->legal_post_off_[id + 1];
+    for (size_t w = 0; w < v; ++w) (*off)[w + 1] += (*off)[w];
+    post->resize((*off)[v]);
+    std::vector<uint32_t> fill(off->begin(), off->end() - 1);
+    std::fill(last.begin(), last.end(), 0);
+    for (uint32_t d = 0; d < n; ++d) {
+      for (uint32_t id : words_of(d)) {
+        if (last[id] == d + 1) continue;
+        last[id] = d + 1;
+        (*post)[fill[id]++] = d;
+      }
     }
-  }
-  for (size_t w = 0; w < v; ++w) x->legal_post_off_[w + 1] += x->legal_post_off_[w];
-  x->legal_post_.resize(x->legal_post_off_[v]);
-  fill.assign(x->legal_post_off_.begin(), x->legal_post_off_.end() - 1);
-  std::fill(last.begin(), last.end(), 0);
-  for (uint32_t d = 0; d < n; ++d) {
-    for (uint32_t id : x->legal(d)) {
-      if (last[id] == d + 1) continue;
-      last[id] = d + 1;
-      x->legal_post_[fill[id]++] = d;
-    }
-  }
+  };
+  build_lists([&](uint32_t d) { return x->core(d); }, &x->post_off_, &x->post_);
+  build_lists([&](uint32_t d) { return x->legal(d); }, &x->legal_post_off_, &x->legal_post_);
   x->weight_.resize(v);
   for (size_t w = 0; w < v; ++w) x->weight_[w] = x->WeightForDf(df[w]);
   // The vocabulary as a haystack: row w is word w.

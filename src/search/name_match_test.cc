@@ -9,20 +9,12 @@
 #include <random>
 
 #include "needle/processor.h"
+#include "search/test_names.h"
 
 namespace needle {
 namespace {
 
-std::vector<std::string> DemoNames(size_t limit) {
-  std::ifstream in(std::string(NEEDLE_SOURCE_DIR) + "/data/demo/haystack.csv");
-  std::vector<std::string> names;
-  std::string line;
-  std::getline(in, line);
-  while (names.size() < limit && std::getline(in, line)) {
-    if (line.find('"') == std::string::npos) names.push_back(line.substr(line.find(',') + 1));
-  }
-  return names;
-}
+using test_data::DemoNames;
 
 std::string Processed(std::string_view name) {
   std::string p;
@@ -49,15 +41,12 @@ std::string Perturb(std::string s, std::mt19937& rng) {
   for (int e = 0; e < edits && !s.empty(); ++e) {
     const size_t at = rng() % s.size();
     const size_t space = s.find(' ');
-    switch (rng() % 8) {
+    const int op = static_cast<int>(rng() % 8);
+    switch (op) {
       case 0:
-        s.erase(at, 1);
-        break;
       case 1:
-        s.insert(at, 1, static_cast<char>('a' + rng() % 26));
-        break;
       case 2:
-        if (at + 1 < s.size()) std::swap(s[at], s[at + 1]);
+        test_data::TypoAt(&s, at, op, rng);
         break;
       case 3:
         if (space != std::string::npos) s.erase(space, 1);  // join two words
