@@ -15,7 +15,9 @@
 //      needle word's weight; a needle word may also pair with two adjacent
 //      words of h written apart ("mcdonald" / "mc donald", when one of the two
 //      is that end of the needle word, at least 3 code points) and two adjacent
-//      needle words with one word of h ("mc donald" / "mcdonald"); each
+//      needle words with one word of h ("mc donald" / "mcdonald"); a
+//      one-word name pairs with all the words of a name of 3 or more whose
+//      initials it spells (an acronym, kAcronymScore); each
 //      legal-form word both have adds kLegalWeight;
 //   U  what h has that the needle lacks: the weights of h's words left
 //      unpaired, plus kLegalWeight for each legal-form word the needle lacks.
@@ -70,6 +72,12 @@ inline constexpr double kOrderWeight = 0.05;
 // Without a haystack (needle score), every word weighs as much as a word
 // held by one name in a thousand: ln(1000).
 inline constexpr double kPlainWordWeight = 6.907755278982137;
+// An acronym and the words it abbreviates pair with this similarity (ratio
+// scale): "ibm" and "international business machines".
+inline constexpr double kAcronymScore = 75;
+// Only whole names: a one-word name and the initials of a name of at least
+// this many words ("ibm", "international business machines").
+inline constexpr size_t kMinAcronymWords = 3;
 // The least length (code points) of the word that must match exactly for a
 // needle word to pair with two words of the haystack name.
 inline constexpr uint32_t kMinJoinPart = 3;
@@ -115,6 +123,9 @@ class NameIndex {
   std::span<const uint32_t> postings(uint32_t w) const {
     return {post_.data() + post_off_[w], post_off_[w + 1] - post_off_[w]};
   }
+  // Distinct names of kMinAcronymWords or more core words whose initials may spell
+  // `acronym` (by hash: a few may not; the scorer checks).
+  std::span<const uint32_t> AcronymNames(std::string_view acronym) const;
   // Distinct names holding word w among their legal-form words.
   std::span<const uint32_t> legal_postings(uint32_t w) const {
     return {legal_post_.data() + legal_post_off_[w], legal_post_off_[w + 1] - legal_post_off_[w]};
@@ -134,6 +145,9 @@ class NameIndex {
   std::vector<char> legal_word_;
   std::vector<uint32_t> core_off_, core_ids_, legal_off_, legal_ids_, post_off_, post_;
   std::vector<uint32_t> legal_post_off_, legal_post_;
+  // Names of two or more core words by the hash of their initials.
+  std::vector<uint64_t> acronym_hash_;
+  std::vector<uint32_t> acronym_name_;
   std::unique_ptr<Haystack> vocab_hay_;
 };
 
@@ -196,6 +210,8 @@ class NameQuery {
   // Of those, the ends of word i that a name may hold as a word of their own
   // (its neighbour then pairs too).
   const std::vector<uint32_t>& ends(size_t i) const { return words_[i].ends; }
+  // The names whose initials may spell word i (it may be their acronym).
+  std::span<const uint32_t> acronym_names(size_t i) const { return words_[i].acronym_names; }
 
  private:
   struct Word {
@@ -208,6 +224,7 @@ class NameQuery {
     // of the join, with their ratio, by id.
     std::vector<NearWord> near, join_near;
     std::vector<uint32_t> sources, ends;
+    std::span<const uint32_t> acronym_names;
   };
   // core_ids: the vocabulary ids of core (with an index), else empty.
   double Score(std::span<const std::string_view> core, std::span<const uint32_t> core_ids,
@@ -225,12 +242,18 @@ class NameQuery {
   size_t Slot(uint32_t id) const { return (id * 0x9E3779B1u) & slot_mask_; }
   std::vector<const Source*> found_;
   bool has_bound_ = false;
+  bool has_acronym_word_ = false;  // some needle word may spell a name's initials
+  std::string initials_;  // of the needle's words, if two or more
+  std::string hay_initials_;
   double total_ = 0;
   const NameIndex* index_;
   // Scratch for Score.
   struct Pair {
     double s;
-    uint8_t kind;  // 0: word-word, 1: two needle words, 2: two haystack words
+    // 0: word-word, 1: two needle words, 2: two haystack words, 3: a needle
+    // word and all the name's words (an acronym), 4: all the needle's words
+    // and a word of the name.
+    uint8_t kind;
     uint32_t i, j;
   };
   std::vector<Pair> pairs_;

@@ -56,6 +56,18 @@ void SplitWords(std::string_view s, std::vector<std::string_view>* out) {
 // ("co", "sa", "spa" and "as" are).
 constexpr const char* kLegalAnywhere[] = {"inc", "llc", "ltd", "corp", "pllc", "plc", "gmbh"};
 
+// The first code point of each word, concatenated (UTF-8).
+void Initials(std::span<const std::string_view> words, std::string* out) {
+  out->clear();
+  for (std::string_view w : words) {
+    const unsigned char c = static_cast<unsigned char>(w[0]);
+    const size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    out->append(w.substr(0, std::min(len, w.size())));
+  }
+}
+
+uint64_t AcronymHash(std::string_view s) { return std::hash<std::string_view>()(s); }
+
 HayName AsHayName(std::string_view w) {
   return HayName{w, static_cast<uint32_t>(text::CodePointCount(w)), text::IsAscii(w)};
 }
@@ -123,6 +135,12 @@ NameIndex::~NameIndex() = default;
 
 double NameIndex::WeightForDf(uint32_t df) const {
   return std::log((static_cast<double>(names()) + 1) / (static_cast<double>(df) + 0.5));
+}
+
+std::span<const uint32_t> NameIndex::AcronymNames(std::string_view acronym) const {
+  const auto [lo, hi] =
+      std::equal_range(acronym_hash_.begin(), acronym_hash_.end(), AcronymHash(acronym));
+  return {acronym_name_.data() + (lo - acronym_hash_.begin()), static_cast<size_t>(hi - lo)};
 }
 
 uint32_t NameIndex::Find(std::string_view word) const {
@@ -205,6 +223,26 @@ std::unique_ptr<NameIndex> NameIndex::Build(const Haystack& hay, int threads) {
   };
   build_lists([&](uint32_t d) { return x->core(d); }, &x->post_off_, &x->post_);
   build_lists([&](uint32_t d) { return x->legal(d); }, &x->legal_post_off_, &x->legal_post_);
+  // The names of two or more core words by the hash of their initials.
+  {
+    std::vector<std::pair<uint64_t, uint32_t>> acronyms;
+    std::string initials;
+    for (uint32_t d = 0; d < n; ++d) {
+      const std::span<const uint32_t> word_ids = x->core(d);
+      if (word_ids.size() < kMinAcronymWords) continue;
+      words.clear();
+      for (uint32_t id : word_ids) words.push_back(x->vocab_[id]);
+      Initials(words, &initials);
+      acronyms.emplace_back(AcronymHash(initials), d);
+    }
+    std::sort(acronyms.begin(), acronyms.end());
+    x->acronym_hash_.reserve(acronyms.size());
+    x->acronym_name_.reserve(acronyms.size());
+    for (const auto& [h, d] : acronyms) {
+      x->acronym_hash_.push_back(h);
+      x->acronym_name_.push_back(d);
+    }
+  }
   x->weight_.resize(v);
   for (size_t w = 0; w < v; ++w) x->weight_[w] = x->WeightForDf(df[w]);
   // The vocabulary as a haystack: row w is word w.
@@ -220,7 +258,8 @@ std::unique_ptr<NameIndex> NameIndex::Build(const Haystack& hay, int threads) {
 
 size_t NameIndex::MemoryBytes() const {
   return (core_off_.size() + core_ids_.size() + legal_off_.size() + legal_ids_.size() +
-          post_off_.size() + post_.size() + legal_post_off_.size() + legal_post_.size()) *
+          post_off_.size() + post_.size() + legal_post_off_.size() + legal_post_.size() +
+          acronym_name_.size() + 2 * acronym_hash_.size()) *
              sizeof(uint32_t) +
          weight_.size() * sizeof(double) + vocab_.size() * sizeof(std::string_view) +
          ids_.size() * (sizeof(std::string_view) + sizeof(uint32_t) + 2 * sizeof(void*)) +
@@ -260,6 +299,7 @@ NameQuery::NameQuery(std::string_view processed, const NameIndex* index, NameScr
       w.join_scorer = CachedScorer::Create(ScorerKind::kRatio, w.joined);
     }
   }
+  if (parts.size() >= kMinAcronymWords) Initials(parts, &initials_);
   if (index) {
     for (size_t i = 0; i < words_.size(); ++i) {
       Word& w = words_[i];
@@ -293,6 +333,17 @@ NameQuery::NameQuery(std::string_view processed, const NameIndex* index, NameScr
         }
       }
       w.sources.insert(w.sources.end(), w.ends.begin(), w.ends.end());
+      // Names whose words this word, the needle's only one, may abbreviate.
+      if (parts.size() == 1 && text::CodePointCount(w.text) >= kMinAcronymWords) {
+        w.acronym_names = index->AcronymNames(w.text);
+      }
+    }
+    // A word of a name that abbreviates all the needle's words pairs them all.
+    if (!initials_.empty()) {
+      const uint32_t id = index->Find(initials_);
+      if (id != UINT32_MAX) {
+        for (Word& w : words_) w.sources.push_back(id);
+      }
     }
     for (Word& w : words_) {
       std::sort(w.ends.begin(), w.ends.end());
@@ -326,6 +377,7 @@ NameQuery::NameQuery(std::string_view processed, const NameIndex* index, NameScr
     }
   }
   table_.resize(merged);
+  for (const Word& w : words_) has_acronym_word_ |= !w.acronym_names.empty();
   // An open-addressing copy for MaxScoreForName, which looks up every word
   // of every candidate.
   size_t cap = 16;
@@ -355,9 +407,23 @@ double NameQuery::MaxScoreForName(uint32_t d) {
     found_[j] = find(ids[j]);
     if (found_[j]) mask |= found_[j]->words;
   }
+  // A needle word spelling the initials of all the name's words pairs them
+  // all (an acronym).
+  bool acronym = false;
+  if (ids.size() >= kMinAcronymWords && has_acronym_word_) {
+    hay_core_.clear();
+    for (uint32_t id : ids) hay_core_.push_back(index_->word(id));
+    Initials(hay_core_, &hay_initials_);
+    for (size_t i = 0; i < words_.size(); ++i) {
+      if (words_[i].text == hay_initials_) {
+        mask |= uint64_t{1} << i;
+        acronym = true;
+      }
+    }
+  }
   // Words of the name that no needle word can pair, alone or beside an end.
   double unpaired = 0;
-  for (size_t j = 0; j < ids.size(); ++j) {
+  for (size_t j = 0; j < ids.size() && !acronym; ++j) {
     if (found_[j] && found_[j]->words) continue;
     if (j > 0 && found_[j - 1] && found_[j - 1]->end) continue;
     if (j + 1 < ids.size() && found_[j + 1] && found_[j + 1]->end) continue;
@@ -445,6 +511,15 @@ double NameQuery::Score(std::span<const std::string_view> core,
       }
     }
   }
+  // Acronyms: a needle word spelling the initials of all the name's words,
+  // or a word of the name spelling those of all the needle's.
+  if (n == 1 && m >= kMinAcronymWords) {
+    Initials(core, &hay_initials_);
+    if (words_[0].text == hay_initials_) pairs_.push_back(Pair{kAcronymScore, 3, 0, 0});
+  }
+  if (m == 1 && n >= kMinAcronymWords && core[0] == initials_) {
+    pairs_.push_back(Pair{kAcronymScore, 4, 0, 0});
+  }
   // Best similarity first; a word-word pair before a join of the same
   // similarity; then the heavier needle word; then position.
   std::sort(pairs_.begin(), pairs_.end(), [&](const Pair& x, const Pair& y) {
@@ -461,13 +536,21 @@ double NameQuery::Score(std::span<const std::string_view> core,
   double matched = 0, missing = 0;
   order_.clear();
   for (const Pair& p : pairs_) {
-    const uint32_t i2 = p.kind == 1 ? p.i + 1 : p.i, j2 = p.kind == 2 ? p.j + 1 : p.j;
-    if (used_a_[p.i] || used_a_[i2] || used_b_[p.j] || used_b_[j2]) continue;
-    used_a_[p.i] = used_a_[i2] = 1;
-    used_b_[p.j] = used_b_[j2] = 1;
-    order_.emplace_back(p.i, p.j);
-    double w = words_[p.i].weight;
-    if (p.kind == 1) w += words_[p.i + 1].weight;
+    // The needle words [i1, i2] and the name's words [j1, j2] it pairs.
+    const uint32_t i1 = p.kind == 4 ? 0 : p.i, j1 = p.kind == 3 ? 0 : p.j;
+    const uint32_t i2 = p.kind == 1 ? p.i + 1 : p.kind == 4 ? uint32_t(n - 1) : p.i;
+    const uint32_t j2 = p.kind == 2 ? p.j + 1 : p.kind == 3 ? uint32_t(m - 1) : p.j;
+    bool taken = false;
+    for (uint32_t i = i1; i <= i2; ++i) taken |= used_a_[i] != 0;
+    for (uint32_t j = j1; j <= j2; ++j) taken |= used_b_[j] != 0;
+    if (taken) continue;
+    double w = 0;
+    for (uint32_t i = i1; i <= i2; ++i) {
+      used_a_[i] = 1;
+      w += words_[i].weight;
+    }
+    for (uint32_t j = j1; j <= j2; ++j) used_b_[j] = 1;
+    order_.emplace_back(i1, j1);
     static_assert(kPairPower == 2, "the pair's credit is s * s");
     const double s = p.s / 100;
     matched += s * s * w;
@@ -560,9 +643,11 @@ void NameTopK(const NameIndex& index, std::string_view processed_needle, size_t 
     std::vector<Term> terms;
     double reachable = 0;
     for (size_t i = 0; i < q.words(); ++i) {
-      if (q.sources(i).empty()) continue;  // no name can pair this word
+      // No name can pair a word without sources or names it abbreviates.
+      if (q.sources(i).empty() && q.acronym_names(i).empty()) continue;
       Term t{q.weight(i), {}};
       for (uint32_t w : q.sources(i)) t.lists.push_back(index.postings(w));
+      if (!q.acronym_names(i).empty()) t.lists.push_back(q.acronym_names(i));
       terms.push_back(std::move(t));
     }
     for (const std::string& l : q.legal_words()) {

@@ -75,6 +75,13 @@ TEST(NameScorer, RewardsTheSameOrganisationWrittenDifferently) {
   // Accents, case, the article, initials and abbreviations are normalised.
   EXPECT_EQ(Pair("The Société Générale", "societe generale"), 100);
   EXPECT_EQ(Pair("I.B.M. Intl", "IBM International"), 100);
+  // A one-word name pairs with the words its letters abbreviate, both ways,
+  // as a near word would (kAcronymScore).
+  EXPECT_GT(Pair("IBM", "International Business Machines"), 50);
+  EXPECT_GT(Pair("International Business Machines Corp", "IBM Corp"), 50);
+  EXPECT_EQ(Pair("IBM Services", "International Business Machines"), 0);
+  EXPECT_EQ(Pair("IBM", "Acme Widgets"), 0);
+  EXPECT_LT(Pair("IBM", "International Business Machines"), 100);
   // Joined and split words pair.
   EXPECT_EQ(Pair("McDonald Farms", "Mc Donald Farms"), 100);
   EXPECT_EQ(Pair("Mc Donald Farms", "McDonald Farms"), 100);
@@ -121,6 +128,7 @@ std::vector<std::string> Needles(const std::vector<std::string>& names, size_t c
   std::vector<std::string> needles;
   for (size_t i = 0; i < count; ++i) needles.push_back(Perturb(names[rng() % names.size()], rng));
   for (const char* s : {"", "Inc", "LLC Ltd", "zzqx wvvk", "The", "& & &", "a b c d e f g h",
+                        "IBM", "International Business Machines", "Ymca", "fbc", "FBC Inc",
                         "Société Générale S.A.", "\xE4\xB8\xAD\xE5\x9B\xBD", "co co co co"}) {
     needles.push_back(s);
   }
@@ -134,6 +142,10 @@ TEST(NameScorer, BoundNeverBelowTheScoreOnRealNames) {
   for (int i = 0; i < 200; ++i) names.push_back(Perturb(names[rng() % names.size()], rng));
   names.push_back("");
   names.push_back("Inc");
+  for (const char* s : {"International Business Machines Corp", "IBM", "First Baptist Church",
+                        "FBC", "Young Mens Christian Association", "YMCA of the Rockies"}) {
+    names.push_back(s);
+  }
   auto hay = Build(names);
   auto index = NameIndex::Build(*hay, 2);
   NameScratch scratch;
@@ -146,6 +158,7 @@ TEST(NameScorer, BoundNeverBelowTheScoreOnRealNames) {
       for (uint32_t w : q.sources(i)) {
         for (uint32_t d : index->postings(w)) listed[d] = 1;
       }
+      for (uint32_t d : q.acronym_names(i)) listed[d] = 1;
     }
     for (uint32_t d = 0; d < hay->distinct(); d += 3) {
       const double s = q.ScoreName(d);
@@ -203,6 +216,10 @@ TEST(NameTopK, ExactEqualsScanOnRealNames) {
   for (int i = 0; i < 300; ++i) names.push_back(Perturb(names[rng() % names.size()], rng));
   names.push_back("");
   names.push_back("LLC");
+  for (const char* s : {"International Business Machines Corp", "IBM", "First Baptist Church",
+                        "FBC", "Young Mens Christian Association", "YMCA of the Rockies"}) {
+    names.push_back(s);
+  }
   auto hay = Build(names);
   auto index = NameIndex::Build(*hay, 2);
   size_t scanned = 0;
