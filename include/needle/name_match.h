@@ -109,12 +109,10 @@ class NameIndex {
   std::span<const uint32_t> core(uint32_t d) const {
     return {core_ids_.data() + core_off_[d], core_off_[d + 1] - core_off_[d]};
   }
-  // Hints that name d's word offsets (and its entry in `seen`), or its
-  // words, will be read soon.
-  void Prefetch(uint32_t d, const std::vector<uint32_t>* seen) const {
+  // Hints that name d's word offsets, or its words, will be read soon.
+  void Prefetch(uint32_t d) const {
     __builtin_prefetch(core_off_.data() + d);
     __builtin_prefetch(legal_off_.data() + d);
-    __builtin_prefetch(seen->data() + d);
   }
   void PrefetchWords(uint32_t d) const { __builtin_prefetch(core_ids_.data() + core_off_[d]); }
   std::span<const uint32_t> legal(uint32_t d) const {
@@ -166,7 +164,6 @@ struct NameScratch {
   std::unordered_map<std::string, std::vector<NearWord>> near_cache;
   std::vector<uint32_t> seen;  // per distinct name: the epoch it was scored in
   uint32_t epoch = 0;
-  std::vector<Hit> hits;
   // The search's candidates: (bound, name).
   std::vector<std::pair<double, uint32_t>> candidates;
 };
@@ -236,8 +233,7 @@ class NameQuery {
   };
   std::vector<Word> words_;
   std::vector<std::string> legal_;
-  std::vector<Source> table_;  // by id
-  std::vector<Source> slots_;  // the same, hashed by id (empty: id UINT32_MAX)
+  std::vector<Source> slots_;  // hashed by id (empty: id UINT32_MAX)
   size_t slot_mask_ = 0;
   size_t Slot(uint32_t id) const { return (id * 0x9E3779B1u) & slot_mask_; }
   std::vector<const Source*> found_;

@@ -361,30 +361,31 @@ NameQuery::NameQuery(std::string_view processed, const NameIndex* index, NameScr
   if (!index || words_.size() > 64) return;
   // Per vocabulary word: the needle words it may pair (a bit each), and
   // whether it is an end of one (its neighbours may then pair as well).
+  std::vector<Source> table;
   for (size_t i = 0; i < words_.size(); ++i) {
-    for (uint32_t id : words_[i].sources) table_.push_back(Source{id, uint64_t{1} << i, false});
-    for (uint32_t id : words_[i].ends) table_.push_back(Source{id, 0, true});
+    for (uint32_t id : words_[i].sources) table.push_back(Source{id, uint64_t{1} << i, false});
+    for (uint32_t id : words_[i].ends) table.push_back(Source{id, 0, true});
   }
-  std::sort(table_.begin(), table_.end(),
+  std::sort(table.begin(), table.end(),
             [](const Source& a, const Source& b) { return a.id < b.id; });
   size_t merged = 0;
-  for (const Source& x : table_) {
-    if (merged > 0 && table_[merged - 1].id == x.id) {
-      table_[merged - 1].words |= x.words;
-      table_[merged - 1].end |= x.end;
+  for (const Source& x : table) {
+    if (merged > 0 && table[merged - 1].id == x.id) {
+      table[merged - 1].words |= x.words;
+      table[merged - 1].end |= x.end;
     } else {
-      table_[merged++] = x;
+      table[merged++] = x;
     }
   }
-  table_.resize(merged);
+  table.resize(merged);
   for (const Word& w : words_) has_acronym_word_ |= !w.acronym_names.empty();
   // An open-addressing copy for MaxScoreForName, which looks up every word
   // of every candidate.
   size_t cap = 16;
-  while (cap < 2 * table_.size()) cap <<= 1;
+  while (cap < 2 * table.size()) cap <<= 1;
   slots_.assign(cap, Source{UINT32_MAX, 0, false});
   slot_mask_ = cap - 1;
-  for (const Source& x : table_) {
+  for (const Source& x : table) {
     size_t at = Slot(x.id);
     while (slots_[at].id != UINT32_MAX) at = (at + 1) & slot_mask_;
     slots_[at] = x;
@@ -670,7 +671,10 @@ void NameTopK(const NameIndex& index, std::string_view processed_needle, size_t 
         for (size_t k = 0; k < size; ++k) {
           // The names are scattered: ask for their words' offsets, then
           // their words, a few names ahead.
-          if (k + 16 < size) index.Prefetch(list[k + 16], &scratch->seen);
+          if (k + 16 < size) {
+            index.Prefetch(list[k + 16]);
+            __builtin_prefetch(scratch->seen.data() + list[k + 16]);
+          }
           if (k + 8 < size) index.PrefetchWords(list[k + 8]);
           const uint32_t d = list[k];
           ++st.postings;
@@ -698,13 +702,12 @@ void NameTopK(const NameIndex& index, std::string_view processed_needle, size_t 
   }
   if (rest) {
     st.scanned = true;
-    // Every name that can pair a needle word or share a legal-form word has
-    // been met: one not met scores 0 (or 100 when both names are empty), so
-    // it need not be scored.
-    const bool nothing = exact;
+    // After the exact search every name that can pair a needle word or share
+    // a legal-form word has been met: one not met scores 0 (or 100 when both
+    // names are empty), so it need not be scored. The scan scores them all.
     for (uint32_t d = 0; d < n; ++d) {
       if (scratch->seen[d] == epoch) continue;
-      if (!nothing) {
+      if (!exact) {
         visit(d);
         continue;
       }

@@ -28,13 +28,19 @@ Command AddScoreCommand(CLI::App& app);
 Command AddIndexCommand(CLI::App& app);
 Command AddNormalizeCommand(CLI::App& app);
 
-// Resolves --scorer and --processor; on an unknown name prints the error and
-// returns false with *exit_code set.
+// Resolves --scorer and --processor; an empty processor is the scorer's own
+// (name for the name scorer, which reads its legal-form part; default for the
+// others). On an unknown name prints the error and returns false with
+// *exit_code set.
 bool ParseScorerAndProcessor(const std::string& scorer, const std::string& processor,
                              ScorerKind* scorer_kind, Processor* processor_kind, int* exit_code);
 
 // Parses --weights "INS,DEL,SUB" (non-negative integers) into *options.
 bool ParseWeights(const std::string& text, ScorerOptions* options, int* exit_code);
+// The value of a format option (`option`: "--format", "--needle-format") into
+// *format; an empty value leaves it alone. False (after Fail) if unknown.
+bool ParseFormatOption(const std::string& value, const char* option, TableFormat* format,
+                       int* exit_code);
 
 // Prints "needle: error: <message>" on stderr and returns kExitBadInput.
 int Fail(const Status& s);

@@ -39,16 +39,12 @@ int RunBuild(const IndexArgs& a) {
   ScorerKind scorer_kind;
   Processor processor_kind;
   int exit_code = 0;
-  // The name scorer reads the name processor's legal-form part.
-  const std::string processor =
-      a.processor.empty() ? (a.scorer == "name" ? "name" : "default") : a.processor;
-  if (!ParseScorerAndProcessor(a.scorer, processor, &scorer_kind, &processor_kind, &exit_code)) {
+  if (!ParseScorerAndProcessor(a.scorer, a.processor, &scorer_kind, &processor_kind,
+                               &exit_code)) {
     return exit_code;
   }
   TableOptions opts;
-  if (!a.format.empty() && !ParseTableFormat(a.format, &opts.format)) {
-    return Fail("unknown --format '" + a.format + "' (choose csv, tsv or txt)");
-  }
+  if (!ParseFormatOption(a.format, "--format", &opts.format, &exit_code)) return exit_code;
   opts.id_column = a.id_column;
   opts.name_column = a.name_column;
   if (IsIndexFile(a.haystack)) {

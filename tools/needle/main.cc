@@ -22,7 +22,9 @@ bool ParseScorerAndProcessor(const std::string& scorer, const std::string& proce
     *exit_code = Fail("unknown scorer '" + scorer + "' (choose from " + ScorerNames() + ")");
     return false;
   }
-  const auto p = ParseProcessor(processor);
+  std::string chosen = processor;
+  if (chosen.empty()) chosen = *s == ScorerKind::kName ? "name" : "default";
+  const auto p = ParseProcessor(chosen);
   if (!p) {
     *exit_code = Fail("unknown processor '" + processor + "' (choose default, name or none)");
     return false;
@@ -77,6 +79,13 @@ void Progress::Summary(const std::string& line) {
 
 double Progress::Seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+bool ParseFormatOption(const std::string& value, const char* option, TableFormat* format,
+                       int* exit_code) {
+  if (value.empty() || ParseTableFormat(value, format)) return true;
+  *exit_code = Fail(std::string("unknown ") + option + " '" + value + "' (choose csv, tsv or txt)");
+  return false;
 }
 
 bool ParseWeights(const std::string& text, ScorerOptions* options, int* exit_code) {

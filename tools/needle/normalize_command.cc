@@ -22,9 +22,8 @@ struct NormalizeArgs {
 // --input: every name of a table, as CSV rows id,name,core,legal.
 int NormalizeTable(const NormalizeArgs& a) {
   TableOptions opts;
-  if (!a.format.empty() && !ParseTableFormat(a.format, &opts.format)) {
-    return Fail("unknown --format '" + a.format + "' (choose csv, tsv or txt)");
-  }
+  int exit_code = 0;
+  if (!ParseFormatOption(a.format, "--format", &opts.format, &exit_code)) return exit_code;
   opts.id_column = a.id_column;
   opts.name_column = a.name_column;
   if (a.output != "-" && SameFile(a.output, a.input)) {

@@ -23,10 +23,8 @@ int RunScore(const ScoreArgs& a) {
   ScorerKind scorer_kind;
   Processor processor_kind;
   int exit_code = 0;
-  // The name scorer reads the name processor's legal-form part.
-  const std::string processor =
-      a.processor.empty() ? (a.scorer == "name" ? "name" : "default") : a.processor;
-  if (!ParseScorerAndProcessor(a.scorer, processor, &scorer_kind, &processor_kind, &exit_code)) {
+  if (!ParseScorerAndProcessor(a.scorer, a.processor, &scorer_kind, &processor_kind,
+                               &exit_code)) {
     return exit_code;
   }
   ScorerOptions options;
