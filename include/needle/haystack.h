@@ -90,7 +90,13 @@ struct HaystackParts {
   // (WithCharSigs), not stored in index files.
   std::span<const uint64_t> char_lo, char_hi;
   // TokenSetLength per distinct name, or empty (only WRatio's bound uses it).
-  std::span<const uint16_t> set_lengths;
+  std::span<const uint16_t> set_lengths;  // The token index (needle/tokens.h), or all empty: per token bucket the ids
+  // of the names holding a token of that bucket, ascending, each once; per
+  // set bucket the ids of the names whose sorted token set hashes there.
+  std::span<const uint32_t> token_offsets;  // buckets + 1, into token_postings
+  std::span<const uint32_t> token_postings;
+  std::span<const uint32_t> set_offsets;  // buckets + 1, into set_postings
+  std::span<const uint32_t> set_postings;
 };
 
 class Haystack {
@@ -153,6 +159,23 @@ class Haystack {
     return p_.gram_offsets.size_bytes() + p_.gram_postings.size_bytes();
   }
   // The character-count signatures, if computed (WithCharSigs).
+  // The token index, if built (WithTokenIndex, or read from an index file).
+  bool has_tokens() const { return !p_.token_offsets.empty(); }
+  // The ids of the names holding a token whose TokenHash is `hash`, and
+  // maybe a few others, ascending. REQUIRES: has_tokens().
+  std::span<const uint32_t> token_list(uint64_t hash) const {
+    return Bucket(p_.token_offsets, p_.token_postings, hash);
+  }
+  // The ids of the names whose sorted token set has TokenHash `hash`, and
+  // maybe a few others, ascending. REQUIRES: has_tokens().
+  std::span<const uint32_t> set_list(uint64_t hash) const {
+    return Bucket(p_.set_offsets, p_.set_postings, hash);
+  }
+  size_t TokenBytes() const {
+    return p_.token_offsets.size_bytes() + p_.token_postings.size_bytes() +
+           p_.set_offsets.size_bytes() + p_.set_postings.size_bytes();
+  }
+
   bool has_char_sigs() const { return !p_.char_lo.empty(); }
   // REQUIRES: has_char_sigs().
   CharSig char_sig(uint32_t d) const { return CharSig{p_.char_lo[d], p_.char_hi[d]}; }
@@ -169,6 +192,12 @@ class Haystack {
 
  private:
   void ForEachDuplicate(uint32_t d, const std::function<void(uint32_t)>& f) const;
+  // The list of `hash`'s bucket; the bucket count is a power of two.
+  static std::span<const uint32_t> Bucket(std::span<const uint32_t> offsets,
+                                          std::span<const uint32_t> postings, uint64_t hash) {
+    const size_t b = hash & (offsets.size() - 2);
+    return postings.subspan(offsets[b], offsets[b + 1] - offsets[b]);
+  }
   Status LoadBlock(uint64_t block, RowReader* reader) const;
 
   HaystackParts p_;

@@ -76,11 +76,11 @@ class ExactScratch {
   ~ExactScratch();
   ExactScratch(const ExactScratch&) = delete;
   ExactScratch& operator=(const ExactScratch&) = delete;
+  struct Impl;  // opaque (search/exact_scratch.h)
 
  private:
   friend void ExactTopK(const Haystack&, CachedScorer&, std::string_view, size_t, double,
                         ExactScratch*, std::vector<Hit>*, SearchStats*);
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -152,6 +152,18 @@ class CachedScorer {
   // (TokenSetLength; 0 if unknown); at most MaxScoreForChars(name.cp_len,
   // overlap). Only scorers with HasNameBound() refine it: partial_ratio and
   // WRatio (shared bigrams, shared tokens).
+  // The token bound (needle/tokens.h, docs/search.md): an upper bound on the
+  // score of a name of n code points whose overlap with the needle is at
+  // most `overlap`, whose token set neither holds all of the needle's tokens
+  // nor lies within them, and whose tokens shared with the needle join (with
+  // single spaces) to at most `shared` code points; nondecreasing in overlap
+  // and shared, at most 100. The exact search finds the names it leaves out
+  // from the token index. Only token_set_ratio implements it.
+  virtual bool HasTokenBound() const { return false; }
+  virtual double MaxScoreForTokens(uint32_t n, uint32_t overlap, uint32_t /*shared*/) const {
+    return MaxScoreForChars(n, overlap);
+  }
+
   virtual bool HasNameBound() const { return false; }
   virtual double MaxScoreForName(const HayName& name, uint32_t overlap, const CharSig& /*sig*/,
                                  uint32_t /*set_length*/) const {
@@ -166,6 +178,9 @@ bool HasGramBound(ScorerKind kind, const ScorerOptions& options = ScorerOptions(
 // True if `kind` has a character bound: those above, token_set_ratio,
 // partial_ratio and WRatio.
 bool HasCharBound(ScorerKind kind, const ScorerOptions& options = ScorerOptions());
+// True if `kind` has a token bound, hence an exact search from the token
+// index (needle/tokens.h): token_set_ratio.
+bool HasTokenBound(ScorerKind kind);
 // True if its bound uses the haystack's token set lengths (WRatio).
 bool NeedsSetLengths(ScorerKind kind);
 // The length in code points of the name's sorted, duplicate-free whitespace

@@ -467,6 +467,25 @@ class TokenSetScorer final : public ScorerBase {
     if (needle_tokens_.empty() || n == 0) return 0;
     return std::min(100.0, ShareBound(overlap, std::min<size_t>(needle_joined_.size(), n)) + 1e-9);
   }
+  // With s the shared tokens' joined length (s <= overlap, s <= n - 2 and
+  // s <= m - 2 when neither set holds the other): the differences' term and
+  // a name sharing nothing score at most 200 min(h, m, n) / (m + n), the
+  // intersection's terms 200 s / (s + m) and 200 s / (s + n) (docs/search.md).
+  bool HasTokenBound() const override { return true; }
+  double MaxScoreForTokens(uint32_t n, uint32_t overlap, uint32_t shared) const override {
+    const size_t m = needle_joined_.size();
+    if (needle_tokens_.empty() || n == 0) return 0;
+    const size_t h = std::min<size_t>({overlap, m, n});
+    double best = 200.0 * static_cast<double>(h) / static_cast<double>(m + n);
+    if (m >= 3 && n >= 3) {
+      const size_t s = std::min<size_t>({shared, h, m - 2, n - 2});
+      if (s > 0) {
+        best = std::max({best, 200.0 * static_cast<double>(s) / static_cast<double>(s + m),
+                         200.0 * static_cast<double>(s) / static_cast<double>(s + n)});
+      }
+    }
+    return std::min(100.0, best + 1e-9);
+  }
 
  private:
   static size_t HashBytes(std::string_view s) {
@@ -1337,6 +1356,8 @@ std::unique_ptr<CachedScorer> CachedScorer::Create(ScorerKind kind, std::string_
       return std::make_unique<MeasureScorer>(kind, needle, options);
   }
 }
+
+bool HasTokenBound(ScorerKind kind) { return kind == ScorerKind::kTokenSetRatio; }
 
 bool HasGramBound(ScorerKind kind, const ScorerOptions& options) {
   switch (kind) {

@@ -36,6 +36,7 @@
 #include "needle/charsig.h"
 #include "needle/grams.h"
 #include "needle/match.h"
+#include "search/exact_scratch.h"
 #include "search/top_k.h"
 
 namespace needle {
@@ -59,24 +60,6 @@ constexpr size_t kRefreshExtra = 8;
 constexpr size_t kProbeExtra = 16;
 }  // namespace
 
-struct ExactScratch::Impl {
-  std::vector<uint16_t> counts;  // per distinct name; zero between searches
-  std::vector<uint32_t> touched;  // the current group's candidates
-  std::vector<std::pair<uint32_t, uint32_t>> keys;  // the needle's (key, multiplicity)
-  std::vector<uint32_t> raw_keys;
-  struct List {
-    const uint32_t* first;
-    const uint32_t* last;
-    uint32_t multiplicity;
-    size_t size() const { return static_cast<size_t>(last - first); }
-  };
-  std::vector<List> lists;  // the needle's lists within the current group
-  std::vector<uint32_t> order, hist;
-  std::vector<std::pair<size_t, size_t>> probe;  // (list size, key index)
-  std::vector<uint32_t> probed;  // names the probe scored
-  NeedleChars chars;  // the needle's character counts
-};
-
 ExactScratch::ExactScratch() : impl_(std::make_unique<Impl>()) {}
 ExactScratch::~ExactScratch() = default;
 
@@ -94,6 +77,10 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     return;
   }
   ExactScratch::Impl& x = *scratch->impl_;
+  if (hay.has_tokens() && hay.has_char_sigs() && scorer.HasTokenBound() &&
+      TokenTopK(hay, scorer, needle, top_k, cutoff, &x, out, &st)) {
+    return;
+  }
   const bool chars = hay.has_char_sigs() && scorer.HasCharBound();
   bool grams = hay.has_grams() && scorer.HasGramBound();
   x.raw_keys.clear();

@@ -16,6 +16,7 @@
 #include "needle/grams.h"
 #include "needle/haystack.h"
 #include "needle/match.h"
+#include "needle/tokens.h"
 #include "search/test_names.h"
 #include "text/utf8.h"
 
@@ -48,10 +49,13 @@ std::string Perturb(std::string s, std::mt19937& rng) {
 }
 
 // What a haystack carries for the exact search.
-enum class Aids { kGrams, kChars, kBoth };
+enum class Aids { kGrams, kChars, kBoth, kTokens };
 const std::vector<Aids> kAllAids = {Aids::kGrams, Aids::kChars, Aids::kBoth};
 const char* AidsName(Aids a) {
-  return a == Aids::kGrams ? "bigrams" : a == Aids::kChars ? "signatures" : "both";
+  return a == Aids::kGrams   ? "bigrams"
+         : a == Aids::kChars ? "signatures"
+         : a == Aids::kBoth  ? "both"
+                             : "tokens and signatures";
 }
 
 std::unique_ptr<Haystack> Build(const std::vector<std::string>& names, ScorerKind kind,
@@ -61,17 +65,20 @@ std::unique_ptr<Haystack> Build(const std::vector<std::string>& names, ScorerKin
   auto h = b.Finish();
   EXPECT_TRUE(h.ok());
   std::unique_ptr<Haystack> hay = std::move(h).value();
-  if (aids != Aids::kChars) hay = WithGramIndex(std::move(hay), 2);
+  if (aids == Aids::kGrams || aids == Aids::kBoth) hay = WithGramIndex(std::move(hay), 2);
   if (aids != Aids::kGrams) hay = WithCharSigs(std::move(hay), NeedsSetLengths(kind), 2);
+  if (aids == Aids::kTokens) hay = WithTokenIndex(std::move(hay), 2);
   return hay;
 }
 
 // Exact == scan for every needle, K and cutoff; returns how many searches
-// fell back to the scan (so a test can check the index did the work).
+// fell back to the scan (so a test can check the index did the work), and
+// adds the names scored to *verified.
 size_t ExpectExactEqualsScan(const Haystack& hay, ScorerKind kind,
                              const std::vector<std::string>& needles,
                              const std::vector<size_t>& ks = {1, 10},
-                             const std::vector<double>& cutoffs = {0, 50, 80, 95}) {
+                             const std::vector<double>& cutoffs = {0, 50, 80, 95},
+                             uint64_t* verified = nullptr) {
   ExactScratch scratch;
   size_t scanned = 0;
   std::string processed, formed;
@@ -87,6 +94,7 @@ size_t ExpectExactEqualsScan(const Haystack& hay, ScorerKind kind,
         SearchStats st;
         ExactTopK(hay, *s2, formed, k, cutoff, &scratch, &got, &st);
         scanned += st.scanned;
+        if (verified) *verified += st.verified;
         EXPECT_EQ(got.size(), want.size()) << ScorerName(kind) << " '" << n << "' k=" << k
                                            << " cutoff=" << cutoff;
         if (got.size() != want.size()) return scanned;
@@ -138,6 +146,73 @@ TEST(ExactTopK, EqualsScanOnRealNamesForEveryBoundScorer) {
   }
 }
 
+// token_set_ratio from the token index: names within the needle's tokens
+// and names holding them all (both 100), names holding its rare tokens, and
+// the rest by the token bound.
+TEST(ExactTopK, TokenSetEqualsScanFromTheTokenIndex) {
+  auto names = DemoNames(20000);
+  if (names.empty()) GTEST_SKIP() << "data/demo/haystack.csv not found";
+  std::mt19937 rng(15);
+  for (int i = 0; i < 200; ++i) names.push_back(names[rng() % names.size()]);
+  // Names that are a few of another name's words, or all of them and more.
+  for (int i = 0; i < 600; ++i) {
+    const std::string& a = names[rng() % names.size()];
+    const size_t space = a.find(' ');
+    names.push_back(i % 3 == 0 ? a + " Holdings" : a.substr(0, space));
+  }
+  names.push_back("inc");
+  names.push_back("the");
+  std::vector<std::string> needles;
+  for (int i = 0; i < 140; ++i) needles.push_back(Perturb(names[rng() % names.size()], rng));
+  for (int i = 0; i < 40; ++i) {
+    // Words of two names mixed: shared tokens without a subset.
+    const std::string& a = names[rng() % names.size()];
+    const std::string& b = names[rng() % names.size()];
+    needles.push_back(a.substr(0, a.find(' ')) + " " + b.substr(b.find(' ') + 1));
+  }
+  needles.push_back("zzqx wvvk");
+  needles.push_back("inc");
+  needles.push_back("inc the");
+  needles.push_back("the american society of the international friends of the");
+  // More held tokens than the subsets are enumerated for: the character
+  // search answers it.
+  needles.push_back("the of and inc church school club county city american association "
+                    "national center community services");
+  const ScorerKind kind = ScorerKind::kTokenSetRatio;
+  uint64_t by_tokens = 0, by_chars = 0;
+  auto tokens = Build(names, kind, Aids::kTokens);
+  ASSERT_TRUE(tokens->has_tokens());
+  EXPECT_EQ(ExpectExactEqualsScan(*tokens, kind, needles, {1, 3, 10}, {0, 50, 80, 95}, &by_tokens),
+            0u);
+  auto chars = Build(names, kind, Aids::kChars);
+  ExpectExactEqualsScan(*chars, kind, needles, {1, 3, 10}, {0, 50, 80, 95}, &by_chars);
+  // The token index does the work: far fewer names scored.
+  EXPECT_LT(by_tokens * 5, by_chars);
+}
+
+// Every subset of a handful of tokens, as haystack and needles: the token
+// lists, the set lists and the bound on names that share tokens.
+TEST(ExactTopK, TokenSetEqualsScanOnTokenCombinations) {
+  const std::vector<std::string> words = {"a", "ab", "acme", "acne", "inc", "co", "日本", "é",
+                                          "the", "xq"};
+  std::mt19937 rng(16);
+  auto random_name = [&] {
+    std::string s;
+    const int n = static_cast<int>(rng() % 5);
+    for (int i = 0; i < n; ++i) s += (i ? " " : "") + words[rng() % words.size()];
+    return s;
+  };
+  std::vector<std::string> names;
+  for (int i = 0; i < 3000; ++i) names.push_back(random_name());
+  std::vector<std::string> needles;
+  for (int i = 0; i < 80; ++i) needles.push_back(random_name());
+  needles.push_back("a a a");
+  needles.push_back("acme acme inc");
+  needles.push_back("a ab acme acne inc co 日本 é the xq zz yy qq");
+  auto hay = Build(names, ScorerKind::kTokenSetRatio, Aids::kTokens);
+  ExpectExactEqualsScan(*hay, ScorerKind::kTokenSetRatio, needles, {1, 3, 10});
+}
+
 TEST(ExactTopK, EqualsScanOnRandomAndHostileNames) {
   std::mt19937 rng(6);
   const std::vector<std::string> pieces = {"a", "ab", "aa", "ba", "é", "ß", "日本", "😀", " ",
@@ -170,6 +245,8 @@ TEST(ExactTopK, EqualsScanOnRandomAndHostileNames) {
     auto hay = Build(names, kind, Aids::kChars);
     ExpectExactEqualsScan(*hay, kind, needles, {1, 3, 10});
   }
+  auto hay = Build(names, ScorerKind::kTokenSetRatio, Aids::kTokens);
+  ExpectExactEqualsScan(*hay, ScorerKind::kTokenSetRatio, needles, {1, 3, 10});
 }
 
 TEST(ExactTopK, FallsBackToTheScanWithoutAnIndexOrABound) {
@@ -349,6 +426,68 @@ TEST(CharBound, NeverBelowTheScoreOnRealAndHostileNames) {
     EXPECT_GT(tighter, 400u) << ScorerName(kind);
   }
   EXPECT_FALSE(HasCharBound(ScorerKind::kSetRatio));
+}
+
+// The token bound, with the joined length of the tokens a pair really
+// shares, is never below token_set_ratio for a pair where neither token set
+// holds the other, and it is tighter than the character bound.
+TEST(TokenBound, NeverBelowTheScoreOnRealAndHostileNames) {
+  auto names = PairNames();
+  const std::vector<std::string> hostile = {"a", "a b", "b a c", "日本 a", "é é", "x", "ab abc"};
+  names.insert(names.end(), hostile.begin(), hostile.end());
+  std::mt19937 rng(19);
+  const ScorerKind kind = ScorerKind::kTokenSetRatio;
+  ASSERT_TRUE(HasTokenBound(kind));
+  EXPECT_FALSE(HasTokenBound(ScorerKind::kRatio));
+  size_t checked = 0, tighter = 0;
+  auto tokens_of = [](const std::string& set) {
+    std::vector<std::string> t;
+    for (size_t b = 0; b < set.size();) {
+      size_t e = set.find(' ', b);
+      if (e == std::string::npos) e = set.size();
+      t.push_back(set.substr(b, e - b));
+      b = e + 1;
+    }
+    return t;
+  };
+  for (int i = 0; i < 20000; ++i) {
+    const std::string& a = names[rng() % names.size()];
+    std::string b;
+    if (i % 3 == 0) {
+      b = Perturb(a, rng);
+    } else if (i % 3 == 1) {
+      // A word of a with words of another name: shared tokens.
+      const std::string& c = names[rng() % names.size()];
+      b = a.substr(0, a.find(' ')) + " " + c;
+    } else {
+      b = names[rng() % names.size()];
+    }
+    std::string pa, pb, fa, fb;
+    ProcessName(Processor::kDefault, a, &pa);
+    ProcessName(Processor::kDefault, b, &pb);
+    ToNameForm(NameForm::kSortedTokenSet, pa, &fa);
+    ToNameForm(NameForm::kSortedTokenSet, pb, &fb);
+    const auto ta = tokens_of(fa), tb = tokens_of(fb);
+    std::vector<std::string> sect;
+    std::set_intersection(ta.begin(), ta.end(), tb.begin(), tb.end(), std::back_inserter(sect));
+    if (!sect.empty() && (sect.size() == ta.size() || sect.size() == tb.size())) continue;
+    uint32_t shared = 0;
+    for (const auto& t : sect) shared += static_cast<uint32_t>(text::CodePointCount(t)) + 1;
+    if (shared > 0) --shared;
+    const auto n = static_cast<uint32_t>(text::CodePointCount(fb));
+    const uint32_t overlap = NeedleChars(fa).Overlap(MakeCharSig(fb));
+    auto scorer = CachedScorer::Create(kind, pa);
+    const double score = scorer->Score(HayName{fb, n, text::IsAscii(fb)}, 0);
+    const double bound = scorer->MaxScoreForTokens(n, overlap, shared);
+    ++checked;
+    EXPECT_GE(bound, score) << "'" << fa << "' '" << fb << "' shared " << shared;
+    EXPECT_LE(bound, scorer->MaxScoreForChars(n, overlap)) << "'" << fa << "' '" << fb << "'";
+    // More shareable tokens never lower it.
+    EXPECT_GE(scorer->MaxScoreForTokens(n, overlap, shared + 5), bound);
+    tighter += bound < scorer->MaxScoreForChars(n, overlap) - 1;
+  }
+  EXPECT_GT(checked, 10000u);
+  EXPECT_GT(tighter, checked / 4);
   EXPECT_TRUE(NeedsSetLengths(ScorerKind::kWRatio));
   EXPECT_FALSE(NeedsSetLengths(ScorerKind::kRatio));
 }

@@ -11,6 +11,7 @@
 #include "needle/index.h"
 #include "needle/match.h"
 #include "needle/name_match.h"
+#include "needle/tokens.h"
 #include "needle/processor.h"
 #include "needle/scorer.h"
 #include "needle/table.h"
@@ -169,6 +170,7 @@ int RunMatch(const MatchArgs& a) {
       method == SearchMethod::kExact && HasGramBound(scorer_kind, scorer_options);
   const bool use_chars =
       method == SearchMethod::kExact && HasCharBound(scorer_kind, scorer_options);
+  const bool use_tokens = method == SearchMethod::kExact && HasTokenBound(scorer_kind);
 
   TableOptions hay_opts;
   if (!ParseFormatOption(a.format, "--format", &hay_opts.format, &exit_code)) return exit_code;
@@ -248,6 +250,13 @@ int RunMatch(const MatchArgs& a) {
       loaded = std::make_unique<Haystack>(index->haystack().parts(), nullptr);
     }
     loaded = WithGramIndex(std::move(loaded), a.threads);
+    progress.Clear();
+  }
+  if (use_tokens && !(loaded ? *loaded : index->haystack()).has_tokens()) {
+    // A table, or an index written without the token index: build it here.
+    progress.Update("indexing tokens", true);
+    if (!loaded) loaded = std::make_unique<Haystack>(index->haystack().parts(), nullptr);
+    loaded = WithTokenIndex(std::move(loaded), a.threads);
     progress.Clear();
   }
   if (use_chars) {
