@@ -29,6 +29,7 @@
 // Thread safety: a CachedScorer holds scratch space: one per thread.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -154,14 +155,23 @@ class CachedScorer {
   // WRatio (shared bigrams, shared tokens).
   // The token bound (needle/tokens.h, docs/search.md): an upper bound on the
   // score of a name of n code points whose overlap with the needle is at
-  // most `overlap`, whose token set neither holds all of the needle's tokens
-  // nor lies within them, and whose tokens shared with the needle join (with
-  // single spaces) to at most `shared` code points; nondecreasing in overlap
-  // and shared, at most 100. The exact search finds the names it leaves out
-  // from the token index. Only token_set_ratio implements it.
+  // most `overlap`, whose token set neither lies within the needle's nor
+  // holds all of it (the exact search finds those names from the token
+  // index), and which holds no token of the needle's sorted token set but
+  // those whose bit is set in `shareable` (bit i: the i-th token, in code
+  // point order); nondecreasing in overlap and in shareable's bits. The
+  // name's version refines it as MaxScoreForName does. Only scorers with
+  // HasTokenBound() implement them (token_set_ratio, WRatio), for needles
+  // of at most kMaxBoundTokens distinct tokens.
+  static constexpr size_t kMaxBoundTokens = 64;
   virtual bool HasTokenBound() const { return false; }
-  virtual double MaxScoreForTokens(uint32_t n, uint32_t overlap, uint32_t /*shared*/) const {
+  virtual double MaxScoreForTokens(uint32_t n, uint32_t overlap, uint64_t /*shareable*/) const {
     return MaxScoreForChars(n, overlap);
+  }
+  virtual double MaxScoreForTokenName(const HayName& name, uint32_t overlap, const CharSig& sig,
+                                      uint32_t set_length, uint64_t shareable) const {
+    return std::min(MaxScoreForTokens(name.cp_len, overlap, shareable),
+                    MaxScoreForName(name, overlap, sig, set_length));
   }
 
   virtual bool HasNameBound() const { return false; }
@@ -179,7 +189,7 @@ bool HasGramBound(ScorerKind kind, const ScorerOptions& options = ScorerOptions(
 // partial_ratio and WRatio.
 bool HasCharBound(ScorerKind kind, const ScorerOptions& options = ScorerOptions());
 // True if `kind` has a token bound, hence an exact search from the token
-// index (needle/tokens.h): token_set_ratio.
+// index (needle/tokens.h): token_set_ratio and WRatio.
 bool HasTokenBound(ScorerKind kind);
 // True if its bound uses the haystack's token set lengths (WRatio).
 bool NeedsSetLengths(ScorerKind kind);

@@ -356,6 +356,47 @@ class RatioScorer final : public ScorerBase {
   const char* batch_texts_[kMaxBatch];
 };
 
+// The most the tokens of `tokens` (sorted, duplicate-free) that a name may
+// share with it join to (with single spaces), for a name that holds no
+// token but those whose bit is set in `shareable` and does not hold them
+// all: the joined length of those tokens, less the shortest token and a
+// space when they are all of them.
+inline size_t SharedLength(const std::vector<std::u32string_view>& tokens, uint64_t shareable) {
+  size_t total = 0, shortest = SIZE_MAX, count = 0;
+  for (size_t i = 0; i < tokens.size() && i < 64; ++i) {
+    if (!(shareable >> i & 1)) continue;
+    total += tokens[i].size() + 1;
+    shortest = std::min(shortest, tokens[i].size());
+    ++count;
+  }
+  if (count == 0) return 0;
+  total -= 1;
+  if (count < tokens.size()) return total;
+  return count > 1 ? total - shortest - 1 : 0;
+}
+
+// token_set_ratio's bound (docs/search.md) for sets of m and n code points
+// with overlap at most h, neither holding the other, whose shared tokens
+// join to at most `shared`: the differences' term (and the ratio of sets
+// sharing nothing) is 200 L / (m + n) with L <= min(h, m, n), and not 100
+// (that needs equal sets); the intersection's terms 200 s / (s + m) and
+// 200 s / (s + n) rise with s <= min(shared, h, m - 2, n - 2). A margin
+// covers the score's own rounding (NormDistance100).
+inline double TokenSetBound(size_t m, size_t n, size_t h, size_t shared) {
+  if (m == 0 || n == 0) return 0;
+  const size_t common = std::min({h, m, n});
+  double best = 100.0 * static_cast<double>(std::min(2 * common, m + n - 1)) /
+                static_cast<double>(m + n);
+  if (m >= 3 && n >= 3) {
+    const size_t s = std::min({shared, common, m - 2, n - 2});
+    if (s > 0) {
+      best = std::max({best, 200.0 * static_cast<double>(s) / static_cast<double>(s + m),
+                       200.0 * static_cast<double>(s) / static_cast<double>(s + n)});
+    }
+  }
+  return std::min(100.0, best + 1e-9);
+}
+
 // RapidFuzz's token_set_ratio on two sorted, duplicate-free token lists.
 // *subset is set when the subset rule gave 100.
 class TokenSetCore {
@@ -468,23 +509,16 @@ class TokenSetScorer final : public ScorerBase {
     return std::min(100.0, ShareBound(overlap, std::min<size_t>(needle_joined_.size(), n)) + 1e-9);
   }
   // With s the shared tokens' joined length (s <= overlap, s <= n - 2 and
-  // s <= m - 2 when neither set holds the other): the differences' term and
-  // a name sharing nothing score at most 200 min(h, m, n) / (m + n), the
-  // intersection's terms 200 s / (s + m) and 200 s / (s + n) (docs/search.md).
+  // s <= m - 2 when neither set holds the other, s <= SharedLength): the
+  // differences' term and a name sharing nothing score at most
+  // 200 min(h, m, n) / (m + n), and below 100 (only equal sets score 100
+  // there), the intersection's terms 200 s / (s + m) and 200 s / (s + n)
+  // (docs/search.md).
   bool HasTokenBound() const override { return true; }
-  double MaxScoreForTokens(uint32_t n, uint32_t overlap, uint32_t shared) const override {
+  double MaxScoreForTokens(uint32_t n, uint32_t overlap, uint64_t shareable) const override {
     const size_t m = needle_joined_.size();
     if (needle_tokens_.empty() || n == 0) return 0;
-    const size_t h = std::min<size_t>({overlap, m, n});
-    double best = 200.0 * static_cast<double>(h) / static_cast<double>(m + n);
-    if (m >= 3 && n >= 3) {
-      const size_t s = std::min<size_t>({shared, h, m - 2, n - 2});
-      if (s > 0) {
-        best = std::max({best, 200.0 * static_cast<double>(s) / static_cast<double>(s + m),
-                         200.0 * static_cast<double>(s) / static_cast<double>(s + n)});
-      }
-    }
-    return std::min(100.0, best + 1e-9);
+    return TokenSetBound(m, n, overlap, SharedLength(needle_tokens_, shareable));
   }
 
  private:
@@ -866,10 +900,11 @@ class WRatioScorer final : public ScorerBase {
         token_ratio_(needle),
         partial_(ScorerKind::kPartialRatio, needle),
         partial_token_(ScorerKind::kPartialTokenRatio, needle) {
-    SortedTokens(needle_, &tokens_);
-    tokens_.erase(std::unique(tokens_.begin(), tokens_.end()), tokens_.end());
-    needle_set_length_ = JoinedLength(tokens_);
-    for (const auto token : tokens_) token_sigs_.push_back(MakeCharSig(text::Encode(token)));
+    SortedTokens(needle_, &needle_set_);
+    needle_sorted_length_ = JoinedLength(needle_set_);
+    needle_set_.erase(std::unique(needle_set_.begin(), needle_set_.end()), needle_set_.end());
+    needle_set_length_ = JoinedLength(needle_set_);
+    for (const auto token : needle_set_) token_sigs_.push_back(MakeCharSig(text::Encode(token)));
   }
 
   static constexpr double kUnbaseScale = 0.95;
@@ -930,34 +965,57 @@ class WRatioScorer final : public ScorerBase {
   // by 100.
   bool HasCharBound() const override { return true; }
   double MaxScoreForChars(uint32_t n, uint32_t overlap) const override {
-    return Bound(n, overlap, nullptr, nullptr, 0);
+    return Bound(n, overlap, nullptr, nullptr, 0, false, ~0ull);
   }
   bool HasNameBound() const override { return true; }
   double MaxScoreForName(const HayName& name, uint32_t overlap, const CharSig& sig,
                          uint32_t set_length) const override {
-    return Bound(name.cp_len, overlap, &name.text, &sig, set_length);
+    return Bound(name.cp_len, overlap, &name.text, &sig, set_length, false, ~0ull);
+  }
+  // For a name whose token set neither lies within the needle's nor holds
+  // it: the whole ratio is below 100 (equal names have equal sets), so are
+  // token_sort_ratio (equal sorted forms too) and token_set_ratio, which
+  // TokenSetBound bounds; and only the shareable tokens can make
+  // partial_token_ratio 100 (docs/search.md).
+  bool HasTokenBound() const override { return true; }
+  double MaxScoreForTokens(uint32_t n, uint32_t overlap, uint64_t shareable) const override {
+    return Bound(n, overlap, nullptr, nullptr, 0, true, shareable);
+  }
+  double MaxScoreForTokenName(const HayName& name, uint32_t overlap, const CharSig& sig,
+                              uint32_t set_length, uint64_t shareable) const override {
+    return Bound(name.cp_len, overlap, &name.text, &sig, set_length, true, shareable);
   }
 
  private:
   // text, sig: the name's, or null if unknown; set_length: its
-  // TokenSetLength, or 0 if unknown.
+  // TokenSetLength, or 0 if unknown; outside: the name's token set neither
+  // lies within the needle's nor holds it, and it holds none of the
+  // needle's tokens but the `shareable` ones.
   double Bound(uint32_t n32, uint32_t overlap, const std::string_view* text, const CharSig* sig,
-               uint32_t set_length) const {
+               uint32_t set_length, bool outside, uint64_t shareable) const {
     const size_t m = needle_.size(), n = n32;
     if (m == 0 || n == 0) return 0;
     const size_t shorter = std::min(m, n);
-    const double whole = IndelRatio(std::min<size_t>(shorter, overlap), m + n);
+    size_t lcs = std::min<size_t>(shorter, overlap);
+    if (outside && m == n) lcs = std::min(lcs, m - 1);
+    const double whole = IndelRatio(lcs, m + n);
     // At most the shorter of the forms the token parts compare.
     const size_t sets = std::min<size_t>(needle_set_length_, set_length);
     const double len_ratio = LengthRatio(m, n);
     if (len_ratio < 1.5) {
       // token_set_ratio's arithmetic differs from ShareBound's: a margin.
-      const double tokens = std::min(100.0, ShareBound(overlap, sets) + 1e-9) * kUnbaseScale;
-      return std::max(whole, tokens);
+      double tokens = std::min(100.0, ShareBound(overlap, sets) + 1e-9);
+      if (outside && set_length > 0 && set_length < 65535) {
+        tokens = std::max(
+            TokenSetBound(needle_set_length_, set_length, overlap,
+                          SharedLength(needle_set_, shareable)),
+            SortBound(overlap, set_length, n));
+      }
+      return std::max(whole, tokens * kUnbaseScale);
     }
     const double partial_scale = PartialScale(len_ratio);
     double partial = ShareBound(overlap, shorter) * partial_scale;
-    const bool may_share = sig == nullptr || MayShareToken(*sig);
+    const bool may_share = sig == nullptr ? shareable != 0 : MayShareToken(*sig, shareable);
     const double tokens =
         (may_share ? 100.0 : ShareBound(overlap, sets)) * kUnbaseScale * partial_scale;
     // The shared bigrams, read from the text, only when they could lower
@@ -971,18 +1029,36 @@ class WRatioScorer final : public ScorerBase {
     }
     return std::max({whole, partial, tokens});
   }
-  // False if no token of the needle can be one of the name's: a token's
-  // counts are at most its name's in every bucket.
-  bool MayShareToken(const CharSig& sig) const {
-    for (const CharSig& t : token_sigs_) {
+  // False if no shareable token of the needle can be one of the name's: a
+  // token's counts are at most its name's in every bucket.
+  bool MayShareToken(const CharSig& sig, uint64_t shareable) const {
+    for (size_t i = 0; i < token_sigs_.size(); ++i) {
+      if (i < 64 && !(shareable >> i & 1)) continue;
+      const CharSig& t = token_sigs_[i];
       if (((t.lo & ~sig.lo) | (t.hi & ~sig.hi)) == 0) return true;
     }
     return false;
   }
+  // token_sort_ratio of a name whose sorted form is not the needle's: the
+  // ratio of the sorted forms, la (the needle's) and lb code points, lb
+  // between the name's set length ns and its length n; with c = min(h, la)
+  // it is at most 2 min(c, lb) / (la + lb), largest at lb = c within
+  // [ns, n], and below 100, so at most (la + lb - 1) / (la + lb) <=
+  // (la + n - 1) / (la + n).
+  double SortBound(size_t overlap, size_t ns, size_t n) const {
+    const size_t la = needle_sorted_length_;
+    if (la == 0) return 0;
+    const size_t c = std::min<size_t>(overlap, la);
+    const size_t lb = std::clamp<size_t>(c, ns, std::max(ns, n));
+    const double g = 2.0 * static_cast<double>(std::min(c, lb)) / static_cast<double>(la + lb);
+    const double cap = static_cast<double>(la + n - 1) / static_cast<double>(la + n);
+    return std::min(100.0, 100.0 * std::min(g, cap) + 1e-9);
+  }
 
   std::vector<CharSig> token_sigs_;  // of the needle's distinct tokens
   mutable std::unique_ptr<GramCounter> grams_;  // made on first use
-  size_t needle_set_length_ = 0;
+  std::vector<std::u32string_view> needle_set_;  // sorted, without repeats
+  size_t needle_set_length_ = 0, needle_sorted_length_ = 0;
   RatioScorer ratio_;
   TokenRatioScorer token_ratio_;
   PartialScorer partial_, partial_token_;
@@ -1357,7 +1433,9 @@ std::unique_ptr<CachedScorer> CachedScorer::Create(ScorerKind kind, std::string_
   }
 }
 
-bool HasTokenBound(ScorerKind kind) { return kind == ScorerKind::kTokenSetRatio; }
+bool HasTokenBound(ScorerKind kind) {
+  return kind == ScorerKind::kTokenSetRatio || kind == ScorerKind::kWRatio;
+}
 
 bool HasGramBound(ScorerKind kind, const ScorerOptions& options) {
   switch (kind) {

@@ -33,7 +33,7 @@ struct ExactScratch::Impl {
   // lists (sorted).
   std::vector<std::string_view> tokens;
   std::vector<uint32_t> listed;
-  std::string joined;
+  std::string set_form, joined;
 };
 
 // The same hits as ExactTopK for a scorer with a token bound, from the

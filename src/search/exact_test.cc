@@ -146,7 +146,7 @@ TEST(ExactTopK, EqualsScanOnRealNamesForEveryBoundScorer) {
   }
 }
 
-// token_set_ratio from the token index: names within the needle's tokens
+// token_set_ratio and WRatio from the token index: names within the needle's tokens
 // and names holding them all (both 100), names holding its rare tokens, and
 // the rest by the token bound.
 TEST(ExactTopK, TokenSetEqualsScanFromTheTokenIndex) {
@@ -178,16 +178,18 @@ TEST(ExactTopK, TokenSetEqualsScanFromTheTokenIndex) {
   // search answers it.
   needles.push_back("the of and inc church school club county city american association "
                     "national center community services");
-  const ScorerKind kind = ScorerKind::kTokenSetRatio;
-  uint64_t by_tokens = 0, by_chars = 0;
-  auto tokens = Build(names, kind, Aids::kTokens);
-  ASSERT_TRUE(tokens->has_tokens());
-  EXPECT_EQ(ExpectExactEqualsScan(*tokens, kind, needles, {1, 3, 10}, {0, 50, 80, 95}, &by_tokens),
-            0u);
-  auto chars = Build(names, kind, Aids::kChars);
-  ExpectExactEqualsScan(*chars, kind, needles, {1, 3, 10}, {0, 50, 80, 95}, &by_chars);
-  // The token index does the work: far fewer names scored.
-  EXPECT_LT(by_tokens * 5, by_chars);
+  for (ScorerKind kind : {ScorerKind::kTokenSetRatio, ScorerKind::kWRatio}) {
+    SCOPED_TRACE(ScorerName(kind));
+    uint64_t by_tokens = 0, by_chars = 0;
+    auto tokens = Build(names, kind, Aids::kTokens);
+    ASSERT_TRUE(tokens->has_tokens());
+    EXPECT_EQ(
+        ExpectExactEqualsScan(*tokens, kind, needles, {1, 3, 10}, {0, 50, 80, 95}, &by_tokens), 0u);
+    auto chars = Build(names, kind, Aids::kChars);
+    ExpectExactEqualsScan(*chars, kind, needles, {1, 3, 10}, {0, 50, 80, 95}, &by_chars);
+    // The token index does the work: far fewer names scored.
+    EXPECT_LT(by_tokens * 2, by_chars);
+  }
 }
 
 // Every subset of a handful of tokens, as haystack and needles: the token
@@ -209,8 +211,10 @@ TEST(ExactTopK, TokenSetEqualsScanOnTokenCombinations) {
   needles.push_back("a a a");
   needles.push_back("acme acme inc");
   needles.push_back("a ab acme acne inc co 日本 é the xq zz yy qq");
-  auto hay = Build(names, ScorerKind::kTokenSetRatio, Aids::kTokens);
-  ExpectExactEqualsScan(*hay, ScorerKind::kTokenSetRatio, needles, {1, 3, 10});
+  for (ScorerKind kind : {ScorerKind::kTokenSetRatio, ScorerKind::kWRatio}) {
+    auto hay = Build(names, kind, Aids::kTokens);
+    ExpectExactEqualsScan(*hay, kind, needles, {1, 3, 10});
+  }
 }
 
 TEST(ExactTopK, EqualsScanOnRandomAndHostileNames) {
@@ -245,8 +249,10 @@ TEST(ExactTopK, EqualsScanOnRandomAndHostileNames) {
     auto hay = Build(names, kind, Aids::kChars);
     ExpectExactEqualsScan(*hay, kind, needles, {1, 3, 10});
   }
-  auto hay = Build(names, ScorerKind::kTokenSetRatio, Aids::kTokens);
-  ExpectExactEqualsScan(*hay, ScorerKind::kTokenSetRatio, needles, {1, 3, 10});
+  for (ScorerKind kind : {ScorerKind::kTokenSetRatio, ScorerKind::kWRatio}) {
+    auto hay = Build(names, kind, Aids::kTokens);
+    ExpectExactEqualsScan(*hay, kind, needles, {1, 3, 10});
+  }
 }
 
 TEST(ExactTopK, FallsBackToTheScanWithoutAnIndexOrABound) {
@@ -433,13 +439,11 @@ TEST(CharBound, NeverBelowTheScoreOnRealAndHostileNames) {
 // holds the other, and it is tighter than the character bound.
 TEST(TokenBound, NeverBelowTheScoreOnRealAndHostileNames) {
   auto names = PairNames();
-  const std::vector<std::string> hostile = {"a", "a b", "b a c", "日本 a", "é é", "x", "ab abc"};
+  const std::vector<std::string> hostile = {"a", "a b", "b a c", "日本 a", "é é", "x", "ab abc",
+                                            "a  b a", "b b a"};
   names.insert(names.end(), hostile.begin(), hostile.end());
   std::mt19937 rng(19);
-  const ScorerKind kind = ScorerKind::kTokenSetRatio;
-  ASSERT_TRUE(HasTokenBound(kind));
   EXPECT_FALSE(HasTokenBound(ScorerKind::kRatio));
-  size_t checked = 0, tighter = 0;
   auto tokens_of = [](const std::string& set) {
     std::vector<std::string> t;
     for (size_t b = 0; b < set.size();) {
@@ -450,44 +454,61 @@ TEST(TokenBound, NeverBelowTheScoreOnRealAndHostileNames) {
     }
     return t;
   };
-  for (int i = 0; i < 20000; ++i) {
-    const std::string& a = names[rng() % names.size()];
-    std::string b;
-    if (i % 3 == 0) {
-      b = Perturb(a, rng);
-    } else if (i % 3 == 1) {
-      // A word of a with words of another name: shared tokens.
-      const std::string& c = names[rng() % names.size()];
-      b = a.substr(0, a.find(' ')) + " " + c;
-    } else {
-      b = names[rng() % names.size()];
+  for (ScorerKind kind : {ScorerKind::kTokenSetRatio, ScorerKind::kWRatio}) {
+    SCOPED_TRACE(ScorerName(kind));
+    ASSERT_TRUE(HasTokenBound(kind));
+    size_t checked = 0, tighter = 0;
+    for (int i = 0; i < 20000; ++i) {
+      const std::string& a = names[rng() % names.size()];
+      std::string b;
+      if (i % 3 == 0) {
+        b = Perturb(a, rng);
+      } else if (i % 3 == 1) {
+        // A word of a with words of another name: shared tokens.
+        const std::string& c = names[rng() % names.size()];
+        b = a.substr(0, a.find(' ')) + " " + c;
+      } else {
+        b = names[rng() % names.size()];
+      }
+      std::string pa, pb, fb, sa, sb;
+      ProcessName(Processor::kDefault, a, &pa);
+      ProcessName(Processor::kDefault, b, &pb);
+      ToNameForm(NameFormFor(kind), pb, &fb);
+      ToNameForm(NameForm::kSortedTokenSet, pa, &sa);
+      ToNameForm(NameForm::kSortedTokenSet, pb, &sb);
+      const auto ta = tokens_of(sa), tb = tokens_of(sb);
+      std::vector<std::string> sect;
+      std::set_intersection(ta.begin(), ta.end(), tb.begin(), tb.end(),
+                            std::back_inserter(sect));
+      if (!sect.empty() && (sect.size() == ta.size() || sect.size() == tb.size())) continue;
+      // The needle's tokens the name holds, as a mask.
+      uint64_t shared = 0;
+      for (size_t j = 0; j < ta.size(); ++j) {
+        if (std::binary_search(sect.begin(), sect.end(), ta[j])) shared |= 1ull << j;
+      }
+      std::string fa;
+      ToNameForm(NameFormFor(kind), pa, &fa);
+      const auto n = static_cast<uint32_t>(text::CodePointCount(fb));
+      const CharSig sig = MakeCharSig(fb);
+      const uint32_t overlap = NeedleChars(fa).Overlap(sig);
+      auto scorer = CachedScorer::Create(kind, pa);
+      const HayName name{fb, n, text::IsAscii(fb)};
+      const double score = scorer->Score(name, 0);
+      const double coarse = scorer->MaxScoreForTokens(n, overlap, shared);
+      const double fine =
+          scorer->MaxScoreForTokenName(name, overlap, sig, TokenSetLength(pb), shared);
+      ++checked;
+      EXPECT_GE(fine, score) << "'" << fa << "' '" << fb << "' shared " << shared;
+      EXPECT_GE(coarse, fine) << "'" << fa << "' '" << fb << "'";
+      EXPECT_LE(coarse, scorer->MaxScoreForChars(n, overlap)) << "'" << fa << "' '" << fb << "'";
+      // More shareable tokens never lower it.
+      const uint64_t more = shared | (1ull << (rng() % 8));
+      EXPECT_GE(scorer->MaxScoreForTokenName(name, overlap, sig, TokenSetLength(pb), more), fine);
+      tighter += fine < scorer->MaxScoreForName(name, overlap, sig, TokenSetLength(pb)) - 1;
     }
-    std::string pa, pb, fa, fb;
-    ProcessName(Processor::kDefault, a, &pa);
-    ProcessName(Processor::kDefault, b, &pb);
-    ToNameForm(NameForm::kSortedTokenSet, pa, &fa);
-    ToNameForm(NameForm::kSortedTokenSet, pb, &fb);
-    const auto ta = tokens_of(fa), tb = tokens_of(fb);
-    std::vector<std::string> sect;
-    std::set_intersection(ta.begin(), ta.end(), tb.begin(), tb.end(), std::back_inserter(sect));
-    if (!sect.empty() && (sect.size() == ta.size() || sect.size() == tb.size())) continue;
-    uint32_t shared = 0;
-    for (const auto& t : sect) shared += static_cast<uint32_t>(text::CodePointCount(t)) + 1;
-    if (shared > 0) --shared;
-    const auto n = static_cast<uint32_t>(text::CodePointCount(fb));
-    const uint32_t overlap = NeedleChars(fa).Overlap(MakeCharSig(fb));
-    auto scorer = CachedScorer::Create(kind, pa);
-    const double score = scorer->Score(HayName{fb, n, text::IsAscii(fb)}, 0);
-    const double bound = scorer->MaxScoreForTokens(n, overlap, shared);
-    ++checked;
-    EXPECT_GE(bound, score) << "'" << fa << "' '" << fb << "' shared " << shared;
-    EXPECT_LE(bound, scorer->MaxScoreForChars(n, overlap)) << "'" << fa << "' '" << fb << "'";
-    // More shareable tokens never lower it.
-    EXPECT_GE(scorer->MaxScoreForTokens(n, overlap, shared + 5), bound);
-    tighter += bound < scorer->MaxScoreForChars(n, overlap) - 1;
+    EXPECT_GT(checked, 10000u);
+    EXPECT_GT(tighter, checked / 10);
   }
-  EXPECT_GT(checked, 10000u);
-  EXPECT_GT(tighter, checked / 4);
   EXPECT_TRUE(NeedsSetLengths(ScorerKind::kWRatio));
   EXPECT_FALSE(NeedsSetLengths(ScorerKind::kRatio));
 }

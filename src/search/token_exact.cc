@@ -35,33 +35,31 @@ constexpr size_t kMaxSubsetTokens = 12;
 // A token whose list holds more than 1/kRareListShare of the names is
 // common: its names are bounded with the rest instead of one by one.
 constexpr size_t kRareListShare = 32;
-
-uint32_t CodePoints(std::string_view s) {
-  uint32_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
 }  // namespace
 
 bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needle, size_t top_k,
                double cutoff, ExactScratch::Impl* x, std::vector<Hit>* out, SearchStats* st) {
-  // The needle's tokens (it is a sorted token set: tokens apart by one
-  // space), and those that some name holds (a bucket that is not empty).
+  // The needle's sorted token set and its tokens, and those that some name
+  // holds (a bucket that is not empty).
+  ToNameForm(NameForm::kSortedTokenSet, needle, &x->set_form);
+  const std::string_view set = x->set_form;
   x->tokens.clear();
-  for (size_t b = 0; b < needle.size();) {
-    size_t e = needle.find(' ', b);
-    if (e == std::string_view::npos) e = needle.size();
-    x->tokens.push_back(needle.substr(b, e - b));
+  for (size_t b = 0; b < set.size();) {
+    size_t e = set.find(' ', b);
+    if (e == std::string_view::npos) e = set.size();
+    x->tokens.push_back(set.substr(b, e - b));
     b = e + 1;
   }
-  if (x->tokens.empty()) return false;
+  if (x->tokens.empty() || x->tokens.size() > CachedScorer::kMaxBoundTokens) return false;
   std::vector<std::string_view> held;
   std::vector<std::span<const uint32_t>> lists;
-  for (std::string_view t : x->tokens) {
-    const std::span<const uint32_t> list = hay.token_list(TokenHash(t));
+  uint64_t held_mask = 0;
+  for (size_t i = 0; i < x->tokens.size(); ++i) {
+    const std::span<const uint32_t> list = hay.token_list(TokenHash(x->tokens[i]));
     if (list.empty()) continue;
-    held.push_back(t);
+    held.push_back(x->tokens[i]);
     lists.push_back(list);
+    held_mask |= 1ull << i;
   }
   if (held.size() > kMaxSubsetTokens) return false;
 
@@ -106,17 +104,21 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
 
   // 2. Names holding every token: walk the shortest list, look each id up
   // in the others (ascending, so each search starts where the last ended).
+  // A name that could at best tie the K-th best with a later row is
+  // skipped.
   if (held.size() == x->tokens.size()) {
-    std::sort(lists.begin(), lists.end(),
+    std::vector<std::span<const uint32_t>> by_size = lists;
+    std::sort(by_size.begin(), by_size.end(),
               [](const auto& a, const auto& b) { return a.size() < b.size(); });
-    std::vector<const uint32_t*> at(lists.size());
-    for (size_t i = 0; i < lists.size(); ++i) at[i] = lists[i].data();
-    st->postings += lists[0].size();
-    for (uint32_t d : lists[0]) {
+    std::vector<const uint32_t*> at(by_size.size());
+    for (size_t i = 0; i < by_size.size(); ++i) at[i] = by_size[i].data();
+    st->postings += by_size[0].size();
+    for (uint32_t d : by_size[0]) {
       bool all = true;
-      for (size_t i = 1; i < lists.size() && all; ++i) {
-        at[i] = std::lower_bound(at[i], lists[i].data() + lists[i].size(), d);
-        all = at[i] != lists[i].data() + lists[i].size() && *at[i] == d;
+      for (size_t i = 1; i < by_size.size() && all; ++i) {
+        const uint32_t* last = by_size[i].data() + by_size[i].size();
+        at[i] = std::lower_bound(at[i], last, d);
+        all = at[i] != last && *at[i] == d;
       }
       if (!all || std::binary_search(listed.begin(), listed.begin() + subsets, d)) continue;
       listed.push_back(d);
@@ -125,57 +127,42 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     std::inplace_merge(listed.begin(), listed.begin() + subsets, listed.end());
   }
   st->candidates += static_cast<uint32_t>(listed.size());
-  if (top.full() && threshold >= 100.0) {
-    top.Finish();
-    return true;
-  }
 
-  // The most the tokens a name shares with the needle can join to, if it
-  // holds only tokens of `tokens` (those some name holds), and is not one
-  // of the names above (so when it could hold them all it lacks one, the
-  // shortest at least).
-  auto joined_at_most = [&](const std::vector<std::string_view>& tokens, bool could_hold_all) {
-    if (tokens.empty()) return 0u;
-    uint32_t total = 0, shortest = UINT32_MAX;
-    for (std::string_view t : tokens) {
-      const uint32_t len = CodePoints(t);
-      total += len + 1;
-      shortest = std::min(shortest, len);
-    }
-    total -= 1;
-    if (!could_hold_all) return total;
-    return tokens.size() > 1 ? total - shortest - 1 : 0u;
-  };
-  const bool could_hold_all = held.size() == x->tokens.size();
   x->chars.Reset(needle);
   const uint32_t m = x->chars.length();
-  const uint64_t* sig_lo = hay.parts().char_lo.data();
-  const uint64_t* sig_hi = hay.parts().char_hi.data();
+  const bool fine = scorer.HasNameBound();
+  // A name's own bound (its text, signature and set length), holding no
+  // needle token outside `shareable`.
+  auto name_bound = [&](uint32_t d, uint32_t n, uint32_t overlap, uint64_t shareable) {
+    const std::string_view text = hay.processed(d);
+    return scorer.MaxScoreForTokenName(HayName{text, n, text.size() == n}, overlap,
+                                       hay.char_sig(d), hay.set_length(d), shareable);
+  };
 
-  // 3. The names holding the rarer tokens (lists shorter than
-  // kRareListShare of the names): each by its own bound, with every held
-  // token counted as shareable. The names that remain hold none of them.
-  std::vector<std::string_view> common;
+  // 3. The names holding the rarer tokens (lists of at most
+  // 1/kRareListShare of the names): each by its own bound, with every held
+  // token shareable. The names that remain hold none of them.
+  uint64_t common_mask = 0;
   std::vector<uint32_t>& rare = x->order;
   rare.clear();
-  for (size_t i = 0; i < held.size(); ++i) {
-    const std::span<const uint32_t> list = hay.token_list(TokenHash(held[i]));
+  for (size_t i = 0, j = 0; i < x->tokens.size(); ++i) {
+    if (!(held_mask >> i & 1)) continue;
+    const std::span<const uint32_t> list = lists[j++];
     if (list.size() * kRareListShare > hay.distinct()) {
-      common.push_back(held[i]);
+      common_mask |= 1ull << i;
       continue;
     }
     st->postings += list.size();
     rare.insert(rare.end(), list.begin(), list.end());
   }
   if (!rare.empty()) {
-    const uint32_t all = joined_at_most(held, could_hold_all);
     std::sort(rare.begin(), rare.end());
     rare.erase(std::unique(rare.begin(), rare.end()), rare.end());
     st->candidates += static_cast<uint32_t>(rare.size());
     for (uint32_t d : rare) {
       if (std::binary_search(listed.begin(), listed.end(), d)) continue;
       const uint32_t n = length_of(d);
-      if (beaten(scorer.MaxScoreForTokens(n, x->chars.Overlap(hay.char_sig(d)), all), d)) continue;
+      if (beaten(name_bound(d, n, x->chars.Overlap(hay.char_sig(d)), held_mask), d)) continue;
       score_one(d);
     }
     const size_t before = listed.size();
@@ -183,10 +170,9 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     std::inplace_merge(listed.begin(), listed.begin() + before, listed.end());
   }
 
-  // 4. Every other name, by its bound: it shares at most common tokens.
-  const uint32_t shared = joined_at_most(common, could_hold_all && common.size() == held.size());
+  // 4. Every other name, by its bound: it holds only common tokens.
   auto bound = [&](uint32_t n, uint32_t overlap) {
-    return scorer.MaxScoreForTokens(n, overlap, shared);
+    return scorer.MaxScoreForTokens(n, overlap, common_mask);
   };
   constexpr size_t kBatch = 64;
   uint32_t batch[kBatch], overlaps[kBatch];
@@ -201,6 +187,8 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     }
     k = 0;
   };
+  const uint64_t* sig_lo = hay.parts().char_lo.data();
+  const uint64_t* sig_hi = hay.parts().char_hi.data();
   uint32_t lo = 0, hi = UINT32_MAX;
   search::ForEachGroupOutward(hay, m, &lo, &hi, [&](size_t g) {
     const uint32_t n = hay.group_length(g);
@@ -226,7 +214,11 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
       for (uint32_t i = 0; i < count; ++i) {
         const uint32_t d = base + i;
         if (overlaps[i] < need || std::binary_search(listed.begin(), listed.end(), d)) continue;
-        if (top.full() && beaten(bound(n, overlaps[i]), d)) continue;
+        // The group's bound at this overlap may tie the threshold (then the
+        // rows decide), and the name's own bound may be lower.
+        if ((fine || top.full()) && beaten(name_bound(d, n, overlaps[i], common_mask), d)) {
+          continue;
+        }
         const std::string_view text = hay.processed(d);
         batch[k] = d;
         names[k] = HayName{text, n, text.size() == n};

@@ -89,7 +89,8 @@ size_t Haystack::MemoryBytes() const {
          p_.dup_bits.size_bytes() + p_.duplicates.size_bytes() +
          p_.group_lengths.size_bytes() + p_.group_begins.size_bytes() + p_.blob.size_bytes() +
          p_.block_offsets.size_bytes() + p_.dictionary.size_bytes() + GramBytes() +
-         p_.char_lo.size_bytes() + p_.char_hi.size_bytes() + p_.set_lengths.size_bytes();
+         TokenBytes() + p_.char_lo.size_bytes() + p_.char_hi.size_bytes() +
+         p_.set_lengths.size_bytes();
 }
 
 void Haystack::ForEachDuplicate(uint32_t d, const std::function<void(uint32_t)>& f) const {

@@ -42,15 +42,17 @@ constexpr size_t kProcessorAt = 0, kFormAt = 4, kRowsAt = 8, kDistinctAt = 12, k
                  kBlocksAt = 40, kUnicodeAt = 48;  // 16 bytes, NUL padded
 
 // The sections this version reads: the first kRequiredSections always there
-// and required, then the bigram index (GRMO offsets, GRMP postings), optional:
-// both or neither.
+// and required, then two optional groups, each all or nothing: the bigram
+// index (GRMO offsets, GRMP postings) and the token index (TOKO/TOKP token
+// lists, TSTO/TSTP set lists; needle/tokens.h).
 enum SectionId {
   kMeta, kName, kNoff, kFrow, kDupb, kDups, kGlen, kGbeg, kRows, kBoff, kDict,
-  kGrmo, kGrmp, kCount
+  kGrmo, kGrmp, kToko, kTokp, kTsto, kTstp, kCount
 };
 constexpr int kRequiredSections = kGrmo;
-constexpr const char* kTags[kCount] = {"META", "NAME", "NOFF", "FROW", "DUPB", "DUPS", "GLEN",
-                                       "GBEG", "ROWS", "BOFF", "DICT", "GRMO", "GRMP"};
+constexpr const char* kTags[kCount] = {"META", "NAME", "NOFF", "FROW", "DUPB", "DUPS",
+                                       "GLEN", "GBEG", "ROWS", "BOFF", "DICT", "GRMO",
+                                       "GRMP", "TOKO", "TOKP", "TSTO", "TSTP"};
 
 uint32_t TagValue(const char* tag) {
   uint32_t v;
@@ -182,13 +184,22 @@ Status WriteIndex(const Haystack& hay, const std::string& path,
   producers[kDict] = CopyOf(p.dictionary);
   producers[kGrmo] = CopyOf(p.gram_offsets);
   producers[kGrmp] = CopyOf(p.gram_postings);
-  const int sections = hay.has_grams() ? kCount : kRequiredSections;
+  producers[kToko] = CopyOf(p.token_offsets);
+  producers[kTokp] = CopyOf(p.token_postings);
+  producers[kTsto] = CopyOf(p.set_offsets);
+  producers[kTstp] = CopyOf(p.set_postings);
+  std::vector<int> ids;  // the sections written, in file order
+  for (int s = 0; s < kRequiredSections; ++s) ids.push_back(s);
+  if (hay.has_grams()) ids.insert(ids.end(), {kGrmo, kGrmp});
+  if (hay.has_tokens()) ids.insert(ids.end(), {kToko, kTokp, kTsto, kTstp});
+  const auto sections = static_cast<int>(ids.size());
 
   // Pass 1: sizes and checksums, hence the layout.
   std::string table(sections * kEntryBytes, '\0');
   uint64_t at = kHeaderBytes;
   uint64_t offsets[kCount];
-  for (int s = 0; s < sections; ++s) {
+  for (int i = 0; i < sections; ++i) {
+    const int s = ids[static_cast<size_t>(i)];
     XXH3_state_t* state = XXH3_createState();
     XXH3_64bits_reset(state);
     uint64_t size = 0;
@@ -200,11 +211,11 @@ Status WriteIndex(const Haystack& hay, const std::string& path,
     XXH3_freeState(state);
     at = AlignUp(at);
     offsets[s] = at;
-    std::memcpy(table.data() + s * kEntryBytes, kTags[s], 4);
-    PutU32(&table, s * kEntryBytes + 4, s < kRequiredSections ? kRequired : 0);
-    PutU64(&table, s * kEntryBytes + 8, at);
-    PutU64(&table, s * kEntryBytes + 16, size);
-    PutU64(&table, s * kEntryBytes + 24, sum);
+    std::memcpy(table.data() + i * kEntryBytes, kTags[s], 4);
+    PutU32(&table, i * kEntryBytes + 4, s < kRequiredSections ? kRequired : 0);
+    PutU64(&table, i * kEntryBytes + 8, at);
+    PutU64(&table, i * kEntryBytes + 16, size);
+    PutU64(&table, i * kEntryBytes + 24, sum);
     at += size;
   }
   const uint64_t table_at = AlignUp(at);
@@ -226,7 +237,7 @@ Status WriteIndex(const Haystack& hay, const std::string& path,
   out.Write(header);
   uint64_t last_report = 0;
   const std::string zeros(kAlign, '\0');
-  for (int s = 0; s < sections; ++s) {
+  for (int s : ids) {
     out.Write(std::string_view(zeros).substr(0, offsets[s] - out.written()));
     producers[s]([&](std::string_view chunk) {
       out.Write(chunk);
@@ -384,6 +395,9 @@ Status Index::Parse() {
     if (!have[s]) return bad(std::string("section ") + kTags[s] + " is missing");
   }
   if (have[kGrmo] != have[kGrmp]) return bad("sections GRMO and GRMP come together");
+  if (have[kToko] != have[kTokp] || have[kToko] != have[kTsto] || have[kToko] != have[kTstp]) {
+    return bad("sections TOKO, TOKP, TSTO and TSTP come together");
+  }
   // Sections may not overlap (Verify checks that the gaps are zero padding).
   for (const Section& sec : sections_) spans_.emplace_back(sec.offset, sec.offset + sec.size);
   std::sort(spans_.begin(), spans_.end());
@@ -448,6 +462,26 @@ Status Index::Parse() {
     if (parts.gram_offsets.front() != 0 ||
         parts.gram_offsets.back() != parts.gram_postings.size()) {
       return bad("section GRMO does not span section GRMP");
+    }
+  }
+  if (have[kToko]) {
+    // Each table: a power of two buckets, offsets spanning the postings.
+    auto lists = [&](int off, int post, std::span<const uint32_t>* offsets,
+                     std::span<const uint32_t>* postings) {
+      const uint64_t buckets = found[off].size() / 4 - 1;
+      if (found[off].size() % 4 != 0 || found[off].size() < 8 || !std::has_single_bit(buckets) ||
+          found[post].size() % 4 != 0) {
+        return false;
+      }
+      *offsets = View<uint32_t>(found[off]);
+      *postings = View<uint32_t>(found[post]);
+      return offsets->front() == 0 && offsets->back() == postings->size();
+    };
+    if (!lists(kToko, kTokp, &parts.token_offsets, &parts.token_postings)) {
+      return bad("sections TOKO/TOKP have the wrong size or do not span each other");
+    }
+    if (!lists(kTsto, kTstp, &parts.set_offsets, &parts.set_postings)) {
+      return bad("sections TSTO/TSTP have the wrong size or do not span each other");
     }
   }
   // O(1) spot checks of the ends of the arrays.
@@ -539,7 +573,10 @@ Status Index::Verify(bool checksums) const {
   // The bigram index: offsets ascending, each list ascending, ids in range.
   if (haystack_->has_grams()) {
     for (uint32_t k = 0; k < kGramKeys; ++k) {
-      if (p.gram_offsets[k] > p.gram_offsets[k + 1]) return bad("section GRMO is not ascending");
+      if (p.gram_offsets[k] > p.gram_offsets[k + 1] ||
+          p.gram_offsets[k + 1] > p.gram_postings.size()) {
+        return bad("section GRMO is not ascending");
+      }
       const std::span<const uint32_t> list = haystack_->gram_list(k);
       for (size_t i = 0; i < list.size(); ++i) {
         if (list[i] >= n || (i > 0 && list[i - 1] > list[i])) {
@@ -547,6 +584,29 @@ Status Index::Verify(bool checksums) const {
         }
       }
     }
+  }
+  // The token index: offsets ascending, each list strictly ascending (an id
+  // once per bucket), ids in range.
+  if (haystack_->has_tokens()) {
+    auto check = [&](std::span<const uint32_t> offsets, std::span<const uint32_t> postings,
+                     const char* off_tag, const char* post_tag) -> Status {
+      for (size_t b = 0; b + 1 < offsets.size(); ++b) {
+        if (offsets[b] > offsets[b + 1] || offsets[b + 1] > postings.size()) {
+          return bad(std::string("section ") + off_tag + " is not ascending");
+        }
+        for (uint32_t i = offsets[b]; i < offsets[b + 1]; ++i) {
+          if (postings[i] >= n || (i > offsets[b] && postings[i - 1] >= postings[i])) {
+            return bad(std::string("section ") + post_tag + ": list " + std::to_string(b) +
+                       " is out of order or range");
+          }
+        }
+      }
+      return Status::Ok();
+    };
+    Status s = check(p.token_offsets, p.token_postings, "TOKO", "TOKP");
+    if (!s.ok()) return s;
+    s = check(p.set_offsets, p.set_postings, "TSTO", "TSTP");
+    if (!s.ok()) return s;
   }
   return Status::Ok();
 }

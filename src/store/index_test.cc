@@ -9,6 +9,7 @@
 // bytes [0, 48) stored at 48; table: XXH3-64 of the section table stored at
 // 40).
 #include "needle/index.h"
+#include "needle/tokens.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include <random>
 #include <set>
 
+#include "needle/charsig.h"
 #include "needle/haystack.h"
 #include "needle/match.h"
 #include "needle/processor.h"
@@ -450,6 +452,8 @@ class IndexTest : public ::testing::Test {
     if (table_.size() < 100) GTEST_SKIP() << "data/demo/haystack.csv not found";
     mem_ = BuildHaystack(table_, Processor::kDefault, form);
     ASSERT_NE(mem_, nullptr);
+    // The token-set index carries the token index, as needle index writes it.
+    if (form == NameForm::kSortedTokenSet) mem_ = WithTokenIndex(std::move(mem_), 1);
     path_ = Write(*mem_, "demo.ndx");
     bytes_ = ReadFile(path_);
     ASSERT_GT(bytes_.size(), 4096u);
@@ -544,6 +548,81 @@ TEST_F(IndexTest, RoundTripOfRealNamesWithADictionaryAndSearch) {
     ASSERT_TRUE(other.value()->Verify().ok());
     ExpectSameHaystack(*mem, other.value()->haystack(), table_, Processor::kDefault, form);
     EXPECT_GT(ExpectSameSearch(*mem, other.value()->haystack(), needles), 0u);
+  }
+}
+
+TEST_F(IndexTest, TheTokenIndexRoundTripsAndSearchesTheSame) {
+  MakeDemoIndex(NameForm::kSortedTokenSet);
+  ASSERT_TRUE(mem_->has_tokens());
+  auto opened = Index::Open(path_);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  ASSERT_TRUE(opened.value()->Verify().ok());
+  std::set<std::string> tags;
+  for (const auto& s : opened.value()->sections()) tags.insert(s.tag);
+  for (const char* t : {"TOKO", "TOKP", "TSTO", "TSTP"}) EXPECT_EQ(tags.count(t), 1u) << t;
+  const Haystack& file = opened.value()->haystack();
+  ASSERT_TRUE(file.has_tokens());
+  const HaystackParts& a = mem_->parts();
+  const HaystackParts& b = file.parts();
+  EXPECT_TRUE(std::ranges::equal(a.token_offsets, b.token_offsets));
+  EXPECT_TRUE(std::ranges::equal(a.token_postings, b.token_postings));
+  EXPECT_TRUE(std::ranges::equal(a.set_offsets, b.set_offsets));
+  EXPECT_TRUE(std::ranges::equal(a.set_postings, b.set_postings));
+  // Every name is in the set list of its own token set, and in the token
+  // list of each of its tokens.
+  for (uint32_t d = 0; d < file.distinct(); ++d) {
+    const std::string text(file.processed(d));
+    if (text.empty()) continue;
+    const auto set = file.set_list(TokenHash(text));
+    EXPECT_TRUE(std::binary_search(set.begin(), set.end(), d)) << text;
+    const std::string token = text.substr(0, text.find(' '));
+    const auto list = file.token_list(TokenHash(token));
+    EXPECT_TRUE(std::binary_search(list.begin(), list.end(), d)) << text;
+  }
+  // The exact search from the file finds what it finds from memory.
+  auto mem = WithCharSigs(std::make_unique<Haystack>(a, nullptr), false, 1);
+  auto from_file = WithCharSigs(std::make_unique<Haystack>(b, nullptr), false, 1);
+  ExactScratch scratch;
+  size_t found = 0;
+  for (size_t i = 0; i < 40; ++i) {
+    std::string p, formed;
+    ProcessName(Processor::kDefault, table_.names[i * 31], &p);
+    ToNameForm(NameForm::kSortedTokenSet, p, &formed);
+    auto scorer = CachedScorer::Create(ScorerKind::kTokenSetRatio, p);
+    std::vector<Hit> x, y;
+    ExactTopK(*mem, *scorer, formed, 3, 0, &scratch, &x);
+    ExactTopK(*from_file, *scorer, formed, 3, 0, &scratch, &y);
+    ASSERT_EQ(x.size(), y.size());
+    for (size_t j = 0; j < x.size(); ++j) {
+      EXPECT_EQ(x[j].row, y[j].row);
+      EXPECT_EQ(x[j].score, y[j].score);
+    }
+    found += !x.empty() && x[0].score == 100;
+  }
+  EXPECT_EQ(found, 40u);  // each needle is a haystack name
+}
+
+TEST_F(IndexTest, DamagedTokenListsAreRefusedByOpenOrVerify) {
+  MakeDemoIndex(NameForm::kSortedTokenSet);
+  auto opened = Index::Open(path_);
+  ASSERT_TRUE(opened.ok());
+  for (const auto& sec : opened.value()->sections()) {
+    if (sec.tag != "TOKO" && sec.tag != "TOKP" && sec.tag != "TSTP") continue;
+    SCOPED_TRACE(sec.tag);
+    // The last word of the section: the end of the offsets, or the last id
+    // of the last list, made too large.
+    AlignedBytes copy(bytes_);
+    const uint32_t big = 0xFFFFFFF0u;
+    std::memcpy(copy.data() + sec.offset + sec.size - 4, &big, 4);
+    auto r = Index::FromBytes(copy.span(), "damaged");
+    if (!r.ok()) {
+      EXPECT_NE(r.status().message().find(sec.tag.substr(0, 2)), std::string::npos)
+          << r.status().message();
+      continue;
+    }
+    const Status v = r.value()->Verify(false);
+    ASSERT_FALSE(v.ok());
+    EXPECT_NE(v.message().find(sec.tag.substr(0, 2)), std::string::npos) << v.message();
   }
 }
 
@@ -805,6 +884,20 @@ void SearchSurvivors(const std::string& bytes, ScorerKind kind, size_t step, siz
           for (uint32_t row : {0u, h.rows() / 2, h.rows() - 1}) {
             std::string_view id, name;
             (void)h.Row(row, &reader, &id, &name);
+          }
+          if (h.has_tokens()) {
+            // The exact search reads the token lists.
+            auto with_sigs =
+                WithCharSigs(std::make_unique<Haystack>(h.parts(), nullptr), false, 1);
+            ExactScratch scratch;
+            for (const std::string& needle : needles) {
+              std::string p, formed;
+              ProcessName(Processor::kDefault, needle, &p);
+              ToNameForm(NameForm::kSortedTokenSet, p, &formed);
+              auto scorer = CachedScorer::Create(kind, p);
+              ExactTopK(*with_sigs, *scorer, formed, 5, 0, &scratch, &hits);
+              for (const Hit& hit : hits) ASSERT_LT(hit.row, h.rows()) << "flip at " << at;
+            }
           }
           for (uint32_t d = 0; d < h.distinct(); ++d) {
             h.ForEachRow(d, [&](uint32_t row) { ASSERT_LT(row, h.rows()) << "flip at " << at; });

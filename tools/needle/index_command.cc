@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "needle/haystack.h"
 #include "needle/index.h"
+#include "needle/tokens.h"
 #include "needle/table.h"
 
 namespace needle::cli {
@@ -65,6 +66,11 @@ int RunBuild(const IndexArgs& a) {
     progress.Update("indexing bigrams", true);
     built = WithGramIndex(std::move(built));
   }
+  // Scorers with a token bound search the token index (needle/tokens.h).
+  if (HasTokenBound(scorer_kind)) {
+    progress.Update("indexing tokens", true);
+    built = WithTokenIndex(std::move(built));
+  }
   const Haystack& h = *built;
   const double read_secs = progress.Seconds();
   Status s = WriteIndex(h, a.out, [&](uint64_t bytes) {
@@ -78,12 +84,13 @@ int RunBuild(const IndexArgs& a) {
   char line[512];
   std::snprintf(line, sizeof line,
                 "needle: indexed %s rows (%s distinct) of %s into %s: %s (%.2fx the input), "
-                "names as %s (for %s), processor %s%s; %.2f s (read %.2f s, write %.2f s)",
+                "names as %s (for %s), processor %s%s%s; %.2f s (read %.2f s, write %.2f s)",
                 Thousands(h.rows()).c_str(), Thousands(h.distinct()).c_str(),
                 a.haystack.c_str(), a.out.c_str(), Megabytes(size).c_str(),
                 in_bytes > 0 ? static_cast<double>(size) / static_cast<double>(in_bytes) : 0.0,
                 NameFormName(h.form()), ScorerName(scorer_kind), ProcessorName(processor_kind),
                 h.has_grams() ? (", bigram index " + Megabytes(h.GramBytes())).c_str() : "",
+                h.has_tokens() ? (", token index " + Megabytes(h.TokenBytes())).c_str() : "",
                 progress.Seconds(), read_secs, progress.Seconds() - read_secs);
   progress.Summary(line);
   return 0;
