@@ -101,6 +101,18 @@ struct HayName {
   bool ascii = false;     // every byte < 0x80
 };
 
+// What the exact search knows of a name beyond its characters
+// (CachedScorer::MaxScoreForTokens).
+struct TokenFacts {
+  // Bit i set: the name may hold the i-th token of the needle's sorted token
+  // set (in code point order); it holds none whose bit is clear.
+  uint64_t shareable = ~0ull;
+  // The name, if shorter than the needle, is not a substring of it.
+  bool not_substring = false;
+  // The needle, if shorter than the name, is not a substring of it.
+  bool not_superstring = false;
+};
+
 class CachedScorer {
  public:
   // REQUIRES: needle is valid UTF-8 (already processed).
@@ -157,20 +169,23 @@ class CachedScorer {
   // score of a name of n code points whose overlap with the needle is at
   // most `overlap`, whose token set neither lies within the needle's nor
   // holds all of it (the exact search finds those names from the token
-  // index), and which holds no token of the needle's sorted token set but
-  // those whose bit is set in `shareable` (bit i: the i-th token, in code
-  // point order); nondecreasing in overlap and in shareable's bits. The
-  // name's version refines it as MaxScoreForName does. Only scorers with
-  // HasTokenBound() implement them (token_set_ratio, WRatio), for needles
-  // of at most kMaxBoundTokens distinct tokens.
+  // index), and of which `facts` holds; nondecreasing in overlap and in
+  // facts.shareable's bits. The name's version refines it as
+  // MaxScoreForName does. Only scorers with HasTokenBound() implement them
+  // (token_set_ratio, WRatio), for needles of at most kMaxBoundTokens
+  // distinct tokens.
   static constexpr size_t kMaxBoundTokens = 64;
   virtual bool HasTokenBound() const { return false; }
-  virtual double MaxScoreForTokens(uint32_t n, uint32_t overlap, uint64_t /*shareable*/) const {
+  // True if the bound can use TokenFacts::not_substring and not_superstring
+  // (the exact search then looks up those names, when it can): WRatio.
+  virtual bool TokenBoundUsesSubstrings() const { return false; }
+  virtual double MaxScoreForTokens(uint32_t n, uint32_t overlap,
+                                   const TokenFacts& /*facts*/) const {
     return MaxScoreForChars(n, overlap);
   }
   virtual double MaxScoreForTokenName(const HayName& name, uint32_t overlap, const CharSig& sig,
-                                      uint32_t set_length, uint64_t shareable) const {
-    return std::min(MaxScoreForTokens(name.cp_len, overlap, shareable),
+                                      uint32_t set_length, const TokenFacts& facts) const {
+    return std::min(MaxScoreForTokens(name.cp_len, overlap, facts),
                     MaxScoreForName(name, overlap, sig, set_length));
   }
 

@@ -515,10 +515,10 @@ class TokenSetScorer final : public ScorerBase {
   // there), the intersection's terms 200 s / (s + m) and 200 s / (s + n)
   // (docs/search.md).
   bool HasTokenBound() const override { return true; }
-  double MaxScoreForTokens(uint32_t n, uint32_t overlap, uint64_t shareable) const override {
+  double MaxScoreForTokens(uint32_t n, uint32_t overlap, const TokenFacts& facts) const override {
     const size_t m = needle_joined_.size();
     if (needle_tokens_.empty() || n == 0) return 0;
-    return TokenSetBound(m, n, overlap, SharedLength(needle_tokens_, shareable));
+    return TokenSetBound(m, n, overlap, SharedLength(needle_tokens_, facts.shareable));
   }
 
  private:
@@ -965,34 +965,37 @@ class WRatioScorer final : public ScorerBase {
   // by 100.
   bool HasCharBound() const override { return true; }
   double MaxScoreForChars(uint32_t n, uint32_t overlap) const override {
-    return Bound(n, overlap, nullptr, nullptr, 0, false, ~0ull);
+    return Bound(n, overlap, nullptr, nullptr, 0, nullptr);
   }
   bool HasNameBound() const override { return true; }
   double MaxScoreForName(const HayName& name, uint32_t overlap, const CharSig& sig,
                          uint32_t set_length) const override {
-    return Bound(name.cp_len, overlap, &name.text, &sig, set_length, false, ~0ull);
+    return Bound(name.cp_len, overlap, &name.text, &sig, set_length, nullptr);
   }
   // For a name whose token set neither lies within the needle's nor holds
   // it: the whole ratio is below 100 (equal names have equal sets), so are
   // token_sort_ratio (equal sorted forms too) and token_set_ratio, which
-  // TokenSetBound bounds; and only the shareable tokens can make
-  // partial_token_ratio 100 (docs/search.md).
+  // TokenSetBound bounds; only the shareable tokens can make
+  // partial_token_ratio 100; and partial_ratio is below 100 when the
+  // shorter is not a substring of the longer (docs/search.md).
   bool HasTokenBound() const override { return true; }
-  double MaxScoreForTokens(uint32_t n, uint32_t overlap, uint64_t shareable) const override {
-    return Bound(n, overlap, nullptr, nullptr, 0, true, shareable);
+  bool TokenBoundUsesSubstrings() const override { return true; }
+  double MaxScoreForTokens(uint32_t n, uint32_t overlap, const TokenFacts& facts) const override {
+    return Bound(n, overlap, nullptr, nullptr, 0, &facts);
   }
   double MaxScoreForTokenName(const HayName& name, uint32_t overlap, const CharSig& sig,
-                              uint32_t set_length, uint64_t shareable) const override {
-    return Bound(name.cp_len, overlap, &name.text, &sig, set_length, true, shareable);
+                              uint32_t set_length, const TokenFacts& facts) const override {
+    return Bound(name.cp_len, overlap, &name.text, &sig, set_length, &facts);
   }
 
  private:
   // text, sig: the name's, or null if unknown; set_length: its
-  // TokenSetLength, or 0 if unknown; outside: the name's token set neither
-  // lies within the needle's nor holds it, and it holds none of the
-  // needle's tokens but the `shareable` ones.
+  // TokenSetLength, or 0 if unknown; facts: null, or the name's token set
+  // neither lies within the needle's nor holds it and `facts` holds.
   double Bound(uint32_t n32, uint32_t overlap, const std::string_view* text, const CharSig* sig,
-               uint32_t set_length, bool outside, uint64_t shareable) const {
+               uint32_t set_length, const TokenFacts* facts) const {
+    const bool outside = facts != nullptr;
+    const uint64_t shareable = facts ? facts->shareable : ~0ull;
     const size_t m = needle_.size(), n = n32;
     if (m == 0 || n == 0) return 0;
     const size_t shorter = std::min(m, n);
@@ -1006,15 +1009,25 @@ class WRatioScorer final : public ScorerBase {
       // token_set_ratio's arithmetic differs from ShareBound's: a margin.
       double tokens = std::min(100.0, ShareBound(overlap, sets) + 1e-9);
       if (outside && set_length > 0 && set_length < 65535) {
-        tokens = std::max(
-            TokenSetBound(needle_set_length_, set_length, overlap,
-                          SharedLength(needle_set_, shareable)),
-            SortBound(overlap, set_length, n));
+        tokens = std::min(tokens, std::max(TokenSetBound(needle_set_length_, set_length, overlap,
+                                                         SharedLength(needle_set_, shareable)),
+                                           SortBound(overlap, set_length, n)));
+      } else if (outside) {
+        tokens = std::min(tokens, CoarseTokenBound(n, overlap, SharedLength(needle_set_, shareable)));
       }
       return std::max(whole, tokens * kUnbaseScale);
     }
     const double partial_scale = PartialScale(len_ratio);
-    double partial = ShareBound(overlap, shorter) * partial_scale;
+    double partial = ShareBound(overlap, shorter);
+    if ((n < m && outside && facts->not_substring) ||
+        (m < n && outside && facts->not_superstring)) {
+      // The shorter is not a substring of the longer: every window RapidFuzz
+      // compares with it differs from it, so has at most k - 1 code points
+      // in common with it (k its length) and is at most k long.
+      partial = std::min(partial, 200.0 * static_cast<double>(shorter - 1) /
+                                          static_cast<double>(2 * shorter - 1) + 1e-9);
+    }
+    partial *= partial_scale;
     const bool may_share = sig == nullptr ? shareable != 0 : MayShareToken(*sig, shareable);
     const double tokens =
         (may_share ? 100.0 : ShareBound(overlap, sets)) * kUnbaseScale * partial_scale;
@@ -1038,6 +1051,32 @@ class WRatioScorer final : public ScorerBase {
       if (((t.lo & ~sig.lo) | (t.hi & ~sig.hi)) == 0) return true;
     }
     return false;
+  }
+  // The token parts of a name of n code points whose token set neither
+  // lies within the needle's nor holds it, its set length ns unknown (1 <=
+  // ns <= n), with overlap h and shareable tokens joining to at most
+  // `shared`: the largest TokenSetBound over ns (docs/search.md) and
+  // SortBound with ns = 1 (its largest).
+  double CoarseTokenBound(size_t n, size_t h, size_t shared) const {
+    const size_t ms = needle_set_length_;
+    if (ms == 0 || n == 0) return 0;
+    // The differences' term: 2 min(c, ns) / (ms + ns) is largest at ns =
+    // min(c, n), c = min(h, ms); and below (ms + ns - 1) / (ms + ns), which
+    // rises with ns.
+    const size_t c = std::min(h, ms), at = std::max<size_t>(1, std::min(c, n));
+    double best = std::min(2.0 * static_cast<double>(std::min(c, at)) /
+                               static_cast<double>(ms + at),
+                           static_cast<double>(ms + n - 1) / static_cast<double>(ms + n));
+    if (ms >= 3 && n >= 3) {
+      // 2 s / (s + ms) with s <= S = min(shared, h, ms - 2, n - 2), and
+      // 2 s / (s + ns) with s <= min(S, ns - 2), largest at ns = S + 2.
+      const size_t most = std::min({shared, h, ms - 2, n - 2});
+      if (most > 0) {
+        const auto sd = static_cast<double>(most);
+        best = std::max({best, 2.0 * sd / (sd + static_cast<double>(ms)), sd / (sd + 1.0)});
+      }
+    }
+    return std::min(100.0, std::max(100.0 * best + 1e-9, SortBound(h, 1, n)));
   }
   // token_sort_ratio of a name whose sorted form is not the needle's: the
   // ratio of the sorted forms, la (the needle's) and lb code points, lb

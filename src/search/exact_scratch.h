@@ -34,6 +34,9 @@ struct ExactScratch::Impl {
   std::vector<std::string_view> tokens;
   std::vector<uint32_t> listed;
   std::string set_form, joined;
+  std::u32string cps;  // the needle's code points, and where each starts
+  std::vector<uint32_t> starts;
+  std::vector<std::string_view> parts;
 };
 
 // The same hits as ExactTopK for a scorer with a token bound, from the

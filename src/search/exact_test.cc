@@ -494,15 +494,24 @@ TEST(TokenBound, NeverBelowTheScoreOnRealAndHostileNames) {
       auto scorer = CachedScorer::Create(kind, pa);
       const HayName name{fb, n, text::IsAscii(fb)};
       const double score = scorer->Score(name, 0);
-      const double coarse = scorer->MaxScoreForTokens(n, overlap, shared);
-      const double fine =
-          scorer->MaxScoreForTokenName(name, overlap, sig, TokenSetLength(pb), shared);
+      TokenFacts facts;
+      facts.shareable = shared;
+      // Whether the shorter is a substring of the longer, as the search
+      // knows it.
+      facts.not_substring = fb.size() < fa.size() && fa.find(fb) == std::string::npos;
+      facts.not_superstring = fa.size() < fb.size() && fb.find(fa) == std::string::npos;
+      const double coarse = scorer->MaxScoreForTokens(n, overlap, facts);
+      const double fine = scorer->MaxScoreForTokenName(name, overlap, sig, TokenSetLength(pb), facts);
       ++checked;
       EXPECT_GE(fine, score) << "'" << fa << "' '" << fb << "' shared " << shared;
-      EXPECT_GE(coarse, fine) << "'" << fa << "' '" << fb << "'";
+      // The coarse bound is never below the score either, and not below the
+      // fine one but for the last bits of their own arithmetic.
+      EXPECT_GE(coarse, score) << "'" << fa << "' '" << fb << "'";
+      EXPECT_GE(coarse, fine - 1e-9) << "'" << fa << "' '" << fb << "'";
       EXPECT_LE(coarse, scorer->MaxScoreForChars(n, overlap)) << "'" << fa << "' '" << fb << "'";
       // More shareable tokens never lower it.
-      const uint64_t more = shared | (1ull << (rng() % 8));
+      TokenFacts more = facts;
+      more.shareable |= 1ull << (rng() % 8);
       EXPECT_GE(scorer->MaxScoreForTokenName(name, overlap, sig, TokenSetLength(pb), more), fine);
       tighter += fine < scorer->MaxScoreForName(name, overlap, sig, TokenSetLength(pb)) - 1;
     }

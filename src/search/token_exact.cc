@@ -26,6 +26,7 @@
 #include "needle/tokens.h"
 #include "search/exact_scratch.h"
 #include "search/top_k.h"
+#include "text/utf8.h"
 
 namespace needle {
 
@@ -35,6 +36,9 @@ constexpr size_t kMaxSubsetTokens = 12;
 // A token whose list holds more than 1/kRareListShare of the names is
 // common: its names are bounded with the rest instead of one by one.
 constexpr size_t kRareListShare = 32;
+// The longest needle (code points) whose substrings are looked up, for the
+// scorers that need them (about 33,000 lookups at most).
+constexpr size_t kMaxSubstringNeedle = 256;
 }  // namespace
 
 bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needle, size_t top_k,
@@ -62,6 +66,18 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     held_mask |= 1ull << i;
   }
   if (held.size() > kMaxSubsetTokens) return false;
+  const bool substrings = scorer.TokenBoundUsesSubstrings();
+  if (substrings) {
+    // The needle's code points and where each starts.
+    x->cps.clear();
+    x->starts.clear();
+    for (size_t pos = 0; pos < needle.size();) {
+      x->starts.push_back(static_cast<uint32_t>(pos));
+      x->cps.push_back(text::DecodeOne(needle, &pos));
+    }
+    x->starts.push_back(static_cast<uint32_t>(needle.size()));
+    if (x->cps.size() > kMaxSubstringNeedle) return false;
+  }
 
   const std::span<const uint32_t> lengths = hay.parts().group_lengths;
   const std::span<const uint32_t> begins = hay.parts().group_begins;
@@ -96,6 +112,95 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     }
     const std::span<const uint32_t> names = hay.set_list(TokenHash(x->joined));
     listed.insert(listed.end(), names.begin(), names.end());
+  }
+  // 1b. For a bound that assumes a shorter name is not a substring of the
+  // needle: every proper substring that starts and ends with a non-space
+  // code point, looked up by its token set.
+  if (substrings) {
+    const size_t m = x->cps.size();
+    std::vector<std::string_view>& parts = x->parts;
+    for (size_t i = 0; i < m; ++i) {
+      if (text::IsSpace(x->cps[i])) continue;
+      bool spaced = false;
+      for (size_t j = i + 1; j <= m && j - i < m; ++j) {
+        if (text::IsSpace(x->cps[j - 1])) {
+          spaced = true;
+          continue;
+        }
+        const std::string_view w =
+            needle.substr(x->starts[i], x->starts[j] - x->starts[i]);
+        if (!spaced) {
+          const std::span<const uint32_t> names = hay.set_list(TokenHash(w));
+          listed.insert(listed.end(), names.begin(), names.end());
+          continue;
+        }
+        // Its token set: the runs of non-space code points, sorted, once
+        // each, joined by single spaces.
+        parts.clear();
+        for (size_t a = i; a < j;) {
+          while (a < j && text::IsSpace(x->cps[a])) ++a;
+          size_t b = a;
+          while (b < j && !text::IsSpace(x->cps[b])) ++b;
+          if (b > a) parts.push_back(needle.substr(x->starts[a], x->starts[b] - x->starts[a]));
+          a = b;
+        }
+        std::sort(parts.begin(), parts.end());
+        parts.erase(std::unique(parts.begin(), parts.end()), parts.end());
+        x->joined.clear();
+        for (std::string_view t : parts) {
+          if (!x->joined.empty()) x->joined += ' ';
+          x->joined += t;
+        }
+        const std::span<const uint32_t> names = hay.set_list(TokenHash(x->joined));
+        listed.insert(listed.end(), names.begin(), names.end());
+      }
+    }
+  }
+  // 1c. Names holding the needle as a substring, when its tokens are 3 or
+  // more: they hold its inner tokens whole (spaces on both sides), so they
+  // are in the intersection of those lists, unless that is too long to
+  // walk.
+  TokenFacts facts;
+  facts.not_substring = substrings;
+  if (substrings) {
+    std::vector<std::string_view>& inner = x->parts;
+    inner.clear();
+    const size_t m = x->cps.size();
+    size_t count = 0;
+    for (size_t a = 0; a < m;) {
+      while (a < m && text::IsSpace(x->cps[a])) ++a;
+      size_t b = a;
+      while (b < m && !text::IsSpace(x->cps[b])) ++b;
+      if (b > a) {
+        if (count > 0) inner.push_back(needle.substr(x->starts[a], x->starts[b] - x->starts[a]));
+        ++count;
+      }
+      a = b;
+    }
+    if (!inner.empty()) inner.pop_back();  // the last token is not inner
+    if (!inner.empty()) {
+      std::sort(inner.begin(), inner.end());
+      inner.erase(std::unique(inner.begin(), inner.end()), inner.end());
+      std::vector<std::span<const uint32_t>> in_lists;
+      for (std::string_view t : inner) in_lists.push_back(hay.token_list(TokenHash(t)));
+      std::sort(in_lists.begin(), in_lists.end(),
+                [](const auto& a, const auto& b) { return a.size() < b.size(); });
+      if (in_lists[0].size() * kRareListShare <= hay.distinct()) {
+        facts.not_superstring = true;
+        st->postings += in_lists[0].size();
+        std::vector<const uint32_t*> at(in_lists.size());
+        for (size_t i = 0; i < in_lists.size(); ++i) at[i] = in_lists[i].data();
+        for (uint32_t d : in_lists[0]) {
+          bool all = true;
+          for (size_t i = 1; i < in_lists.size() && all; ++i) {
+            const uint32_t* last = in_lists[i].data() + in_lists[i].size();
+            at[i] = std::lower_bound(at[i], last, d);
+            all = at[i] != last && *at[i] == d;
+          }
+          if (all) listed.push_back(d);
+        }
+      }
+    }
   }
   std::sort(listed.begin(), listed.end());
   listed.erase(std::unique(listed.begin(), listed.end()), listed.end());
@@ -135,8 +240,9 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
   // needle token outside `shareable`.
   auto name_bound = [&](uint32_t d, uint32_t n, uint32_t overlap, uint64_t shareable) {
     const std::string_view text = hay.processed(d);
+    facts.shareable = shareable;
     return scorer.MaxScoreForTokenName(HayName{text, n, text.size() == n}, overlap,
-                                       hay.char_sig(d), hay.set_length(d), shareable);
+                                       hay.char_sig(d), hay.set_length(d), facts);
   };
 
   // 3. The names holding the rarer tokens (lists of at most
@@ -171,8 +277,10 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
   }
 
   // 4. Every other name, by its bound: it holds only common tokens.
+  TokenFacts group_facts = facts;
+  group_facts.shareable = common_mask;
   auto bound = [&](uint32_t n, uint32_t overlap) {
-    return scorer.MaxScoreForTokens(n, overlap, common_mask);
+    return scorer.MaxScoreForTokens(n, overlap, group_facts);
   };
   constexpr size_t kBatch = 64;
   uint32_t batch[kBatch], overlaps[kBatch];
