@@ -111,6 +111,9 @@ struct TokenFacts {
   bool not_substring = false;
   // The needle, if shorter than the name, is not a substring of it.
   bool not_superstring = false;
+  // If >= 0: the joined length (code points, single spaces) of the
+  // needle's tokens the name holds, exactly (0: none).
+  int64_t shared_length = -1;
 };
 
 class CachedScorer {
@@ -183,8 +186,11 @@ class CachedScorer {
                                    const TokenFacts& /*facts*/) const {
     return MaxScoreForChars(n, overlap);
   }
+  // `enough`: a bound below it is as good as any (the search's threshold),
+  // so costlier refinements are skipped once the bound is below it.
   virtual double MaxScoreForTokenName(const HayName& name, uint32_t overlap, const CharSig& sig,
-                                      uint32_t set_length, const TokenFacts& facts) const {
+                                      uint32_t set_length, const TokenFacts& facts,
+                                      double /*enough*/ = 0) const {
     return std::min(MaxScoreForTokens(name.cp_len, overlap, facts),
                     MaxScoreForName(name, overlap, sig, set_length));
   }

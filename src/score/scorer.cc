@@ -375,6 +375,87 @@ inline size_t SharedLength(const std::vector<std::u32string_view>& tokens, uint6
   return count > 1 ? total - shortest - 1 : 0;
 }
 
+// A needle's distinct tokens as UTF-8, in a small open-addressing set, to
+// find the tokens a name shares with it.
+class TokenLookup {
+ public:
+  void Reset(const std::vector<std::u32string_view>& tokens) {
+    size_t cap = 16;
+    while (cap < 2 * tokens.size()) cap <<= 1;
+    mask_ = cap - 1;
+    slots_.assign(cap, -1);
+    bytes_.clear();
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      bytes_.push_back(text::Encode(tokens[i]));
+      lengths_.push_back(tokens[i].size());
+      size_t h = Hash(bytes_[i]) & mask_;
+      while (slots_[h] >= 0) h = (h + 1) & mask_;
+      slots_[h] = static_cast<int>(i);
+    }
+    seen_.assign(tokens.size(), 0);
+  }
+  // The joined length (code points, single spaces) of the distinct tokens
+  // of `text` (UTF-8, tokens apart by whitespace) that are the needle's; 0
+  // if none.
+  size_t SharedLength(std::string_view text) const {
+    size_t total = 0, count = 0;
+    ++epoch_;
+    auto token = [&](std::string_view t) {
+      const int i = Find(t);
+      if (i >= 0 && seen_[static_cast<size_t>(i)] != epoch_) {
+        seen_[static_cast<size_t>(i)] = epoch_;
+        total += lengths_[static_cast<size_t>(i)];
+        ++count;
+      }
+    };
+    size_t begin = std::string_view::npos;
+    for (size_t pos = 0; pos < text.size();) {
+      const size_t at = pos;
+      const auto byte = static_cast<unsigned char>(text[pos]);
+      const char32_t c = byte < 0x80 ? static_cast<char32_t>(text[pos++]) : text::DecodeOne(text, &pos);
+      if (text::IsSpace(c)) {
+        if (begin != std::string_view::npos) token(text.substr(begin, at - begin));
+        begin = std::string_view::npos;
+      } else if (begin == std::string_view::npos) {
+        begin = at;
+      }
+    }
+    if (begin != std::string_view::npos) token(text.substr(begin));
+    return count == 0 ? 0 : total + count - 1;
+  }
+
+ private:
+  static size_t Hash(std::string_view s) {
+    size_t h = 14695981039346656037ull;  // FNV-1a: tokens are short
+    for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    return h;
+  }
+  int Find(std::string_view token) const {
+    for (size_t h = Hash(token) & mask_; slots_[h] >= 0; h = (h + 1) & mask_) {
+      if (bytes_[static_cast<size_t>(slots_[h])] == token) return slots_[h];
+    }
+    return -1;
+  }
+  std::vector<std::string> bytes_;
+  std::vector<size_t> lengths_;
+  std::vector<int> slots_;
+  size_t mask_ = 0;
+  mutable std::vector<uint32_t> seen_;
+  mutable uint32_t epoch_ = 0;
+};
+
+// Bit i set if the i-th of `tokens` (signatures of the needle's tokens) may
+// be a token of a name with signature `sig`: a token's counts are at most
+// its name's in every bucket. All bits past the 64th are set.
+inline uint64_t FittingTokens(const std::vector<CharSig>& tokens, const CharSig& sig) {
+  uint64_t mask = tokens.size() >= 64 ? ~0ull : ~0ull << tokens.size();
+  for (size_t i = 0; i < tokens.size() && i < 64; ++i) {
+    const CharSig& t = tokens[i];
+    if (((t.lo & ~sig.lo) | (t.hi & ~sig.hi)) == 0) mask |= 1ull << i;
+  }
+  return mask;
+}
+
 // token_set_ratio's bound (docs/search.md) for sets of m and n code points
 // with overlap at most h, neither holding the other, whose shared tokens
 // join to at most `shared`: the differences' term (and the ratio of sets
@@ -463,24 +544,14 @@ class TokenSetScorer final : public ScorerBase {
                          needle_tokens_.end());
     Join(needle_tokens_, &needle_joined_);
     pm_.Build(needle_joined_);
-    // The needle's tokens as UTF-8, in a small open-addressing set.
-    size_t cap = 16;
-    while (cap < 2 * needle_tokens_.size()) cap <<= 1;
-    slot_mask_ = cap - 1;
-    slots_.assign(cap, -1);
-    for (size_t i = 0; i < needle_tokens_.size(); ++i) {
-      token_bytes_.push_back(text::Encode(needle_tokens_[i]));
-      size_t h = HashBytes(token_bytes_[i]) & slot_mask_;
-      while (slots_[h] >= 0) h = (h + 1) & slot_mask_;
-      slots_[h] = static_cast<int>(i);
-    }
+    lookup_.Reset(needle_tokens_);
   }
 
   // The hay is stored as its sorted token set (NameForm::kSortedTokenSet):
   // tokens joined by single spaces.
   double Score(const HayName& hay, double cutoff) override {
     if (needle_tokens_.empty() || hay.cp_len == 0) return 0;  // a name without tokens
-    if (!SharesToken(hay.text)) {
+    if (lookup_.SharedLength(hay.text) == 0) {
       // No common token: the intersection is empty and the differences are
       // the two whole token sets, so the score is the ratio of the needle's
       // joined set and the stored hay: one LCS with the needle's cached
@@ -518,36 +589,33 @@ class TokenSetScorer final : public ScorerBase {
   double MaxScoreForTokens(uint32_t n, uint32_t overlap, const TokenFacts& facts) const override {
     const size_t m = needle_joined_.size();
     if (needle_tokens_.empty() || n == 0) return 0;
-    return TokenSetBound(m, n, overlap, SharedLength(needle_tokens_, facts.shareable));
+    return TokenSetBound(m, n, overlap,
+                         facts.shared_length >= 0 ? static_cast<size_t>(facts.shared_length)
+                                                  : SharedLength(needle_tokens_, facts.shareable));
+  }
+  // And only the tokens that fit in the name's signature can be shared.
+  double MaxScoreForTokenName(const HayName& name, uint32_t overlap, const CharSig& sig,
+                              uint32_t /*set_length*/, const TokenFacts& facts,
+                              double /*enough*/) const override {
+    const size_t m = needle_joined_.size();
+    if (needle_tokens_.empty() || name.cp_len == 0) return 0;
+    if (token_sigs_.empty()) {
+      for (const auto token : needle_tokens_) token_sigs_.push_back(MakeCharSig(text::Encode(token)));
+    }
+    const size_t shared =
+        facts.shared_length >= 0
+            ? static_cast<size_t>(facts.shared_length)
+            : SharedLength(needle_tokens_, facts.shareable & FittingTokens(token_sigs_, sig));
+    return TokenSetBound(m, name.cp_len, overlap, shared);
   }
 
  private:
-  static size_t HashBytes(std::string_view s) {
-    size_t h = 14695981039346656037ull;  // FNV-1a: tokens are short
-    for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-    return h;
-  }
-  // Whether a token of the stored hay (space-separated UTF-8) is the needle's.
-  bool SharesToken(std::string_view hay) const {
-    size_t b = 0;
-    while (b <= hay.size()) {
-      size_t e = hay.find(' ', b);
-      if (e == std::string_view::npos) e = hay.size();
-      const std::string_view token = hay.substr(b, e - b);
-      for (size_t h = HashBytes(token) & slot_mask_; slots_[h] >= 0; h = (h + 1) & slot_mask_) {
-        if (token_bytes_[static_cast<size_t>(slots_[h])] == token) return true;
-      }
-      b = e + 1;
-    }
-    return false;
-  }
 
   std::vector<std::u32string_view> needle_tokens_, hay_tokens_;
   std::u32string needle_joined_;
+  mutable std::vector<CharSig> token_sigs_;  // of needle_tokens_, made on first use
   PatternMask pm_;
-  std::vector<std::string> token_bytes_;
-  std::vector<int> slots_;
-  size_t slot_mask_ = 0;
+  TokenLookup lookup_;
   TokenSetCore core_;
 };
 
@@ -905,6 +973,8 @@ class WRatioScorer final : public ScorerBase {
     needle_set_.erase(std::unique(needle_set_.begin(), needle_set_.end()), needle_set_.end());
     needle_set_length_ = JoinedLength(needle_set_);
     for (const auto token : needle_set_) token_sigs_.push_back(MakeCharSig(text::Encode(token)));
+    needle_utf8_ = text::Encode(needle_);
+    lookup_.Reset(needle_set_);
   }
 
   static constexpr double kUnbaseScale = 0.95;
@@ -984,8 +1054,9 @@ class WRatioScorer final : public ScorerBase {
     return Bound(n, overlap, nullptr, nullptr, 0, &facts);
   }
   double MaxScoreForTokenName(const HayName& name, uint32_t overlap, const CharSig& sig,
-                              uint32_t set_length, const TokenFacts& facts) const override {
-    return Bound(name.cp_len, overlap, &name.text, &sig, set_length, &facts);
+                              uint32_t set_length, const TokenFacts& facts,
+                              double enough) const override {
+    return Bound(name.cp_len, overlap, &name.text, &sig, set_length, &facts, enough);
   }
 
  private:
@@ -993,9 +1064,12 @@ class WRatioScorer final : public ScorerBase {
   // TokenSetLength, or 0 if unknown; facts: null, or the name's token set
   // neither lies within the needle's nor holds it and `facts` holds.
   double Bound(uint32_t n32, uint32_t overlap, const std::string_view* text, const CharSig* sig,
-               uint32_t set_length, const TokenFacts* facts) const {
+               uint32_t set_length, const TokenFacts* facts, double enough = 0) const {
     const bool outside = facts != nullptr;
-    const uint64_t shareable = facts ? facts->shareable : ~0ull;
+    uint64_t shareable = facts ? facts->shareable : ~0ull;
+    // A token the name holds fits in its signature.
+    if (sig != nullptr) shareable &= FittingTokens(token_sigs_, *sig);
+    const bool exact = facts != nullptr && facts->shared_length >= 0;
     const size_t m = needle_.size(), n = n32;
     if (m == 0 || n == 0) return 0;
     const size_t shorter = std::min(m, n);
@@ -1009,18 +1083,35 @@ class WRatioScorer final : public ScorerBase {
       // token_set_ratio's arithmetic differs from ShareBound's: a margin.
       double tokens = std::min(100.0, ShareBound(overlap, sets) + 1e-9);
       if (outside && set_length > 0 && set_length < 65535) {
-        tokens = std::min(tokens, std::max(TokenSetBound(needle_set_length_, set_length, overlap,
-                                                         SharedLength(needle_set_, shareable)),
-                                           SortBound(overlap, set_length, n)));
+        const double sorted = SortBound(overlap, set_length, n);
+        tokens = std::min(
+            tokens, std::max(TokenSetBound(needle_set_length_, set_length, overlap,
+                                           exact ? static_cast<size_t>(facts->shared_length)
+                                                 : SharedLength(needle_set_, shareable)),
+                             sorted));
+        if (!exact && text != nullptr && std::max(whole, tokens * kUnbaseScale) >= enough) {
+          // Still high enough to matter: the tokens it really shares, read
+          // from the text.
+          tokens = std::min(tokens, std::max(TokenSetBound(needle_set_length_, set_length, overlap,
+                                                           lookup_.SharedLength(*text)),
+                                             sorted));
+        }
       } else if (outside) {
-        tokens = std::min(tokens, CoarseTokenBound(n, overlap, SharedLength(needle_set_, shareable)));
+        tokens = std::min(tokens, CoarseTokenBound(n, overlap,
+                                                   exact ? static_cast<size_t>(facts->shared_length)
+                                                         : SharedLength(needle_set_, shareable)));
       }
       return std::max(whole, tokens * kUnbaseScale);
     }
     const double partial_scale = PartialScale(len_ratio);
     double partial = ShareBound(overlap, shorter);
-    if ((n < m && outside && facts->not_substring) ||
-        (m < n && outside && facts->not_superstring)) {
+    bool apart = outside && ((n < m && facts->not_substring) || (m < n && facts->not_superstring));
+    if (!apart && text != nullptr) {
+      // Read from the text: a substring search is cheaper than the bigrams.
+      apart = n < m ? needle_utf8_.find(*text) == std::string::npos
+                    : text->find(needle_utf8_) == std::string_view::npos;
+    }
+    if (apart) {
       // The shorter is not a substring of the longer: every window RapidFuzz
       // compares with it differs from it, so has at most k - 1 code points
       // in common with it (k its length) and is at most k long.
@@ -1028,12 +1119,12 @@ class WRatioScorer final : public ScorerBase {
                                           static_cast<double>(2 * shorter - 1) + 1e-9);
     }
     partial *= partial_scale;
-    const bool may_share = sig == nullptr ? shareable != 0 : MayShareToken(*sig, shareable);
+    const bool may_share = exact ? facts->shared_length > 0 : shareable != 0;
     const double tokens =
         (may_share ? 100.0 : ShareBound(overlap, sets)) * kUnbaseScale * partial_scale;
     // The shared bigrams, read from the text, only when they could lower
     // the largest part.
-    if (text != nullptr && partial > std::max(whole, tokens)) {
+    if (text != nullptr && partial > std::max(whole, tokens) && partial >= enough) {
       if (grams_ == nullptr) {
         grams_ = std::make_unique<GramCounter>();
         grams_->SetNeedle(text::Encode(needle_));
@@ -1041,16 +1132,6 @@ class WRatioScorer final : public ScorerBase {
       partial = std::min(partial, PartialGramBound(grams_->Common(*text), shorter) * partial_scale);
     }
     return std::max({whole, partial, tokens});
-  }
-  // False if no shareable token of the needle can be one of the name's: a
-  // token's counts are at most its name's in every bucket.
-  bool MayShareToken(const CharSig& sig, uint64_t shareable) const {
-    for (size_t i = 0; i < token_sigs_.size(); ++i) {
-      if (i < 64 && !(shareable >> i & 1)) continue;
-      const CharSig& t = token_sigs_[i];
-      if (((t.lo & ~sig.lo) | (t.hi & ~sig.hi)) == 0) return true;
-    }
-    return false;
   }
   // The token parts of a name of n code points whose token set neither
   // lies within the needle's nor holds it, its set length ns unknown (1 <=
@@ -1097,6 +1178,8 @@ class WRatioScorer final : public ScorerBase {
   std::vector<CharSig> token_sigs_;  // of the needle's distinct tokens
   mutable std::unique_ptr<GramCounter> grams_;  // made on first use
   std::vector<std::u32string_view> needle_set_;  // sorted, without repeats
+  std::string needle_utf8_;
+  TokenLookup lookup_;
   size_t needle_set_length_ = 0, needle_sorted_length_ = 0;
   RatioScorer ratio_;
   TokenRatioScorer token_ratio_;

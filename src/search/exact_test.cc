@@ -457,7 +457,7 @@ TEST(TokenBound, NeverBelowTheScoreOnRealAndHostileNames) {
   for (ScorerKind kind : {ScorerKind::kTokenSetRatio, ScorerKind::kWRatio}) {
     SCOPED_TRACE(ScorerName(kind));
     ASSERT_TRUE(HasTokenBound(kind));
-    size_t checked = 0, tighter = 0;
+    size_t checked = 0, tighter = 0, exact_tighter = 0;
     for (int i = 0; i < 20000; ++i) {
       const std::string& a = names[rng() % names.size()];
       std::string b;
@@ -509,6 +509,21 @@ TEST(TokenBound, NeverBelowTheScoreOnRealAndHostileNames) {
       EXPECT_GE(coarse, score) << "'" << fa << "' '" << fb << "'";
       EXPECT_GE(coarse, fine - 1e-9) << "'" << fa << "' '" << fb << "'";
       EXPECT_LE(coarse, scorer->MaxScoreForChars(n, overlap)) << "'" << fa << "' '" << fb << "'";
+      // With the shared tokens' joined length known exactly.
+      TokenFacts exact = facts;
+      exact.shared_length = 0;
+      for (const auto& t : sect) exact.shared_length += static_cast<int64_t>(text::CodePointCount(t)) + 1;
+      if (exact.shared_length > 0) --exact.shared_length;
+      const double exact_coarse = scorer->MaxScoreForTokens(n, overlap, exact);
+      const double exact_fine =
+          scorer->MaxScoreForTokenName(name, overlap, sig, TokenSetLength(pb), exact);
+      EXPECT_GE(exact_coarse, score) << "'" << fa << "' '" << fb << "'";
+      EXPECT_GE(exact_fine, score) << "'" << fa << "' '" << fb << "'";
+      // Tighter than knowing nothing of the tokens it holds, now and then.
+      TokenFacts unknown = facts;
+      unknown.shareable = ~0ull;
+      exact_tighter += exact_fine < scorer->MaxScoreForTokenName(name, overlap, sig,
+                                                                 TokenSetLength(pb), unknown) - 1;
       // More shareable tokens never lower it.
       TokenFacts more = facts;
       more.shareable |= 1ull << (rng() % 8);
@@ -517,6 +532,7 @@ TEST(TokenBound, NeverBelowTheScoreOnRealAndHostileNames) {
     }
     EXPECT_GT(checked, 10000u);
     EXPECT_GT(tighter, checked / 10);
+    EXPECT_GT(exact_tighter, 0u);
   }
   EXPECT_TRUE(NeedsSetLengths(ScorerKind::kWRatio));
   EXPECT_FALSE(NeedsSetLengths(ScorerKind::kRatio));

@@ -31,11 +31,29 @@
 namespace needle {
 
 namespace {
+uint32_t CodePointCount(std::string_view s) {
+  uint32_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+// The joined length of the tokens in `mask`.
+size_t SharedCap(const std::vector<std::string_view>& tokens, uint64_t mask) {
+  size_t total = 0;
+  for (size_t i = 0; i < tokens.size() && i < 64; ++i) {
+    if (mask >> i & 1) total += CodePointCount(tokens[i]) + 1;
+  }
+  return total;
+}
+
 // The most needle tokens held by names whose subsets are looked up.
 constexpr size_t kMaxSubsetTokens = 12;
 // A token whose list holds more than 1/kRareListShare of the names is
 // common: its names are bounded with the rest instead of one by one.
-constexpr size_t kRareListShare = 32;
+constexpr size_t kRareListShare = 2048;
+// Step 1c walks the shortest list of the needle's inner tokens if it holds
+// at most 1/kInnerListShare of the names (walking it is cheap; its names are
+// only candidates, bounded one by one).
+constexpr size_t kInnerListShare = 16;
 // The longest needle (code points) whose substrings are looked up, for the
 // scorers that need them (about 33,000 lookups at most).
 constexpr size_t kMaxSubstringNeedle = 256;
@@ -158,10 +176,12 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
   }
   // 1c. Names holding the needle as a substring, when its tokens are 3 or
   // more: they hold its inner tokens whole (spaces on both sides), so they
-  // are in the intersection of those lists, unless that is too long to
-  // walk.
+  // are in the intersection of those lists (unless that is too long to
+  // walk); they join the pool of step 3.
   TokenFacts facts;
   facts.not_substring = substrings;
+  std::vector<uint32_t>& pool = x->order;
+  pool.clear();
   if (substrings) {
     std::vector<std::string_view>& inner = x->parts;
     inner.clear();
@@ -185,7 +205,7 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
       for (std::string_view t : inner) in_lists.push_back(hay.token_list(TokenHash(t)));
       std::sort(in_lists.begin(), in_lists.end(),
                 [](const auto& a, const auto& b) { return a.size() < b.size(); });
-      if (in_lists[0].size() * kRareListShare <= hay.distinct()) {
+      if (in_lists[0].size() * kInnerListShare <= hay.distinct()) {
         facts.not_superstring = true;
         st->postings += in_lists[0].size();
         std::vector<const uint32_t*> at(in_lists.size());
@@ -197,7 +217,7 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
             at[i] = std::lower_bound(at[i], last, d);
             all = at[i] != last && *at[i] == d;
           }
-          if (all) listed.push_back(d);
+          if (all) pool.push_back(d);
         }
       }
     }
@@ -235,22 +255,22 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
 
   x->chars.Reset(needle);
   const uint32_t m = x->chars.length();
-  const bool fine = scorer.HasNameBound();
-  // A name's own bound (its text, signature and set length), holding no
-  // needle token outside `shareable`.
-  auto name_bound = [&](uint32_t d, uint32_t n, uint32_t overlap, uint64_t shareable) {
+  // Every name that passes the group's bound is checked against its own.
+  // A name's own bound (its text, signature and set length).
+  auto name_bound = [&](uint32_t d, uint32_t n, uint32_t overlap, const TokenFacts& known) {
     const std::string_view text = hay.processed(d);
-    facts.shareable = shareable;
     return scorer.MaxScoreForTokenName(HayName{text, n, text.size() == n}, overlap,
-                                       hay.char_sig(d), hay.set_length(d), facts);
+                                       hay.char_sig(d), hay.set_length(d), known, threshold);
   };
 
-  // 3. The names holding the rarer tokens (lists of at most
-  // 1/kRareListShare of the names): each by its own bound, with every held
-  // token shareable. The names that remain hold none of them.
+  // 3. The pool: the names holding the needle (1c) and those holding its
+  // rarer tokens (lists of at most 1/kRareListShare of the names): each by
+  // its own bound, with the rare tokens it holds and every common one
+  // shareable, and without knowing whether it holds the needle. The names that remain hold none of the
+  // rare tokens and are not in step 1c's intersection.
   uint64_t common_mask = 0;
-  std::vector<uint32_t>& rare = x->order;
-  rare.clear();
+  std::vector<uint32_t>& rare = pool;
+  std::vector<std::pair<size_t, std::span<const uint32_t>>> rare_lists;  // (token, list)
   for (size_t i = 0, j = 0; i < x->tokens.size(); ++i) {
     if (!(held_mask >> i & 1)) continue;
     const std::span<const uint32_t> list = lists[j++];
@@ -260,15 +280,31 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     }
     st->postings += list.size();
     rare.insert(rare.end(), list.begin(), list.end());
+    rare_lists.emplace_back(i, list);
   }
   if (!rare.empty()) {
     std::sort(rare.begin(), rare.end());
     rare.erase(std::unique(rare.begin(), rare.end()), rare.end());
     st->candidates += static_cast<uint32_t>(rare.size());
+    TokenFacts pool_facts = facts;
+    pool_facts.not_superstring = false;
+    // Where each rare list is: the pool is ascending, so are the lists.
+    std::vector<size_t> at(rare_lists.size(), 0);
     for (uint32_t d : rare) {
+      // The rare tokens it holds (a list holding it), and maybe common ones.
+      pool_facts.shareable = common_mask;
+      for (size_t r = 0; r < rare_lists.size(); ++r) {
+        const std::span<const uint32_t> list = rare_lists[r].second;
+        while (at[r] < list.size() && list[at[r]] < d) ++at[r];
+        if (at[r] < list.size() && list[at[r]] == d) pool_facts.shareable |= 1ull << rare_lists[r].first;
+      }
       if (std::binary_search(listed.begin(), listed.end(), d)) continue;
       const uint32_t n = length_of(d);
-      if (beaten(name_bound(d, n, x->chars.Overlap(hay.char_sig(d)), held_mask), d)) continue;
+      const uint32_t overlap = x->chars.Overlap(hay.char_sig(d));
+      if (beaten(scorer.MaxScoreForTokens(n, overlap, pool_facts), d) ||
+          beaten(name_bound(d, n, overlap, pool_facts), d)) {
+        continue;
+      }
       score_one(d);
     }
     const size_t before = listed.size();
@@ -279,8 +315,42 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
   // 4. Every other name, by its bound: it holds only common tokens.
   TokenFacts group_facts = facts;
   group_facts.shareable = common_mask;
+  const TokenFacts coarse_facts = group_facts;  // for the groups' bound
+  // Which common tokens each name holds, when the lists are not too long to
+  // read and the bound could still let names through: per name the joined
+  // length of those it holds, plus one, in x->counts (back to zero at the
+  // end).
+  std::vector<std::pair<size_t, std::span<const uint32_t>>> common_lists;
+  {
+    uint64_t total = 0;
+    for (size_t i = 0, j = 0; i < x->tokens.size(); ++i) {
+      if (!(held_mask >> i & 1)) continue;
+      const std::span<const uint32_t> list = lists[j++];
+      if (common_mask >> i & 1) {
+        common_lists.emplace_back(i, list);
+        total += list.size();
+      }
+    }
+    if (total == 0 || total > hay.distinct() ||
+        ruled_out(scorer.MaxScoreForTokens(m, m, group_facts))) {
+      common_lists.clear();
+    }
+  }
+  const bool counted = !common_lists.empty();
+  if (counted) {
+    if (x->counts.size() < hay.distinct()) x->counts.assign(hay.distinct(), 0);
+    for (const auto& [i, list] : common_lists) {
+      const auto add = static_cast<uint16_t>(std::min<size_t>(CodePointCount(x->tokens[i]) + 1, 4096));
+      st->postings += list.size();
+      for (uint32_t d : list) x->counts[d] = static_cast<uint16_t>(std::min(x->counts[d] + add, 0x7FFF));
+    }
+  }
+  auto known_facts = [&](uint32_t d) -> const TokenFacts& {
+    if (counted) group_facts.shared_length = x->counts[d] == 0 ? 0 : x->counts[d] - 1;
+    return group_facts;
+  };
   auto bound = [&](uint32_t n, uint32_t overlap) {
-    return scorer.MaxScoreForTokens(n, overlap, group_facts);
+    return scorer.MaxScoreForTokens(n, overlap, coarse_facts);
   };
   constexpr size_t kBatch = 64;
   uint32_t batch[kBatch], overlaps[kBatch];
@@ -295,6 +365,25 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     }
     k = 0;
   };
+  // The least overlap in [0, min(m, n)] whose bound (rising with the
+  // overlap) is not ruled out; min(m, n) + 1 if none.
+  auto least_overlap = [&](uint32_t n, auto&& at) {
+    uint32_t a = 0, b = std::min(m, n) + 1;
+    while (a < b) {
+      const uint32_t mid = a + (b - a) / 2;
+      if (ruled_out(at(mid))) {
+        a = mid + 1;
+      } else {
+        b = mid;
+      }
+    }
+    return a;
+  };
+  // For names whose shared length is counted: per shared length (capped at
+  // the joined length of the common tokens), the least overlap that may
+  // reach the threshold need_at, for the current length group.
+  std::vector<uint32_t> need_by_shared(counted ? SharedCap(x->tokens, common_mask) + 1 : 0);
+  double need_at = -1;
   const uint64_t* sig_lo = hay.parts().char_lo.data();
   const uint64_t* sig_hi = hay.parts().char_hi.data();
   uint32_t lo = 0, hi = UINT32_MAX;
@@ -302,29 +391,37 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     const uint32_t n = hay.group_length(g);
     const uint32_t most = std::min(m, n);
     const uint32_t begin = hay.group_begin(g), end = hay.group_begin(g + 1);
+    need_at = -1;  // a new length: the cache is stale
     for (uint32_t base = begin; base < end; base += kBatch) {
       // The least overlap that may still reach the threshold (it may have
-      // risen); the bound rises with the overlap.
-      uint32_t a = 0, b = most + 1;
-      while (a < b) {
-        const uint32_t mid = a + (b - a) / 2;
-        if (ruled_out(bound(n, mid))) {
-          a = mid + 1;
-        } else {
-          b = mid;
-        }
-      }
-      if (a > most) break;
-      const uint32_t need = a;
+      // risen).
+      const uint32_t need = least_overlap(n, [&](uint32_t h) { return bound(n, h); });
+      if (need > most) break;
       const auto count = static_cast<uint32_t>(std::min<size_t>(kBatch, end - base));
       st->candidates += count;
       x->chars.OverlapBatch(sig_lo + base, sig_hi + base, count, overlaps);
+      if (counted && threshold != need_at) {
+        // The least overlap per shared length, found when first needed.
+        need_at = threshold;
+        std::fill(need_by_shared.begin(), need_by_shared.end(), UINT32_MAX);
+      }
       for (uint32_t i = 0; i < count; ++i) {
         const uint32_t d = base + i;
-        if (overlaps[i] < need || std::binary_search(listed.begin(), listed.end(), d)) continue;
+        if (overlaps[i] < need) continue;
+        if (counted) {
+          const uint32_t shared = x->counts[d] == 0 ? 0u : x->counts[d] - 1u;
+          uint32_t& least = need_by_shared[std::min<size_t>(shared, need_by_shared.size() - 1)];
+          if (least == UINT32_MAX) {
+            TokenFacts known = coarse_facts;
+            known.shared_length = std::min<size_t>(shared, need_by_shared.size() - 1);
+            least = least_overlap(n, [&](uint32_t h) { return scorer.MaxScoreForTokens(n, h, known); });
+          }
+          if (overlaps[i] < least) continue;
+        }
+        if (std::binary_search(listed.begin(), listed.end(), d)) continue;
         // The group's bound at this overlap may tie the threshold (then the
         // rows decide), and the name's own bound may be lower.
-        if ((fine || top.full()) && beaten(name_bound(d, n, overlaps[i], common_mask), d)) {
+        if (beaten(name_bound(d, n, overlaps[i], known_facts(d)), d)) {
           continue;
         }
         const std::string_view text = hay.processed(d);
@@ -335,6 +432,9 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     }
     if (k > 0) flush();
   });
+  for (const auto& [i, list] : common_lists) {
+    for (uint32_t d : list) x->counts[d] = 0;
+  }
   top.Finish();
   return true;
 }
