@@ -163,6 +163,27 @@ TEST(ExactTopK, TokenSetEqualsScanFromTheTokenIndex) {
   names.push_back("inc");
   names.push_back("the");
   std::vector<std::string> needles;
+  // Names holding another name's text inside longer words at both ends (its
+  // inner words whole): partial_ratio 100, so WRatio 90; that name is a
+  // needle.
+  for (int i = 0, added = 0; added < 40 && i < 10000; ++i) {
+    const std::string& a = names[rng() % names.size()];
+    if (std::count(a.begin(), a.end(), ' ') < 2) continue;
+    names.push_back("Zq" + a + "xv and sons of the valley");
+    needles.push_back(a);
+    ++added;
+  }
+  // The same with an inner word that is neither rare nor common (more names
+  // than the rare lists hold, few enough to walk), and needles that are no
+  // name.
+  for (int i = 0; i < 30; ++i) {
+    const std::string& a = names[rng() % names.size()];
+    const std::string& b = names[rng() % names.size()];
+    const std::string needle = a.substr(0, a.find(' ')) + " zork " + b.substr(b.rfind(' ') + 1);
+    names.push_back("Qz" + needle + "vx and sons");
+    names.push_back("zork " + b);
+    needles.push_back(needle);
+  }
   for (int i = 0; i < 140; ++i) needles.push_back(Perturb(names[rng() % names.size()], rng));
   for (int i = 0; i < 40; ++i) {
     // Words of two names mixed: shared tokens without a subset.
@@ -180,13 +201,17 @@ TEST(ExactTopK, TokenSetEqualsScanFromTheTokenIndex) {
                     "national center community services");
   for (ScorerKind kind : {ScorerKind::kTokenSetRatio, ScorerKind::kWRatio}) {
     SCOPED_TRACE(ScorerName(kind));
+    // WRatio's scan is slow: fewer K and cutoffs.
+    const bool slow = kind == ScorerKind::kWRatio;
+    const std::vector<size_t> ks = slow ? std::vector<size_t>{1, 10} : std::vector<size_t>{1, 3, 10};
+    const std::vector<double> cutoffs =
+        slow ? std::vector<double>{0, 80} : std::vector<double>{0, 50, 80, 95};
     uint64_t by_tokens = 0, by_chars = 0;
     auto tokens = Build(names, kind, Aids::kTokens);
     ASSERT_TRUE(tokens->has_tokens());
-    EXPECT_EQ(
-        ExpectExactEqualsScan(*tokens, kind, needles, {1, 3, 10}, {0, 50, 80, 95}, &by_tokens), 0u);
+    EXPECT_EQ(ExpectExactEqualsScan(*tokens, kind, needles, ks, cutoffs, &by_tokens), 0u);
     auto chars = Build(names, kind, Aids::kChars);
-    ExpectExactEqualsScan(*chars, kind, needles, {1, 3, 10}, {0, 50, 80, 95}, &by_chars);
+    ExpectExactEqualsScan(*chars, kind, needles, ks, cutoffs, &by_chars);
     // The token index does the work: far fewer names scored.
     EXPECT_LT(by_tokens * 2, by_chars);
   }
