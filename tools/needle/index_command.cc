@@ -160,7 +160,10 @@ Command AddIndexCommand(CLI::App& app) {
                 "sorted tokens for token_sort_ratio, token_ratio and their\n"
                 "partial_ forms; sorted token sets for token_set_ratio and\n"
                 "partial_token_set_ratio; processed names for every other\n"
-                "scorer. Scorers sharing a form share the index.\nScorers: " +
+                "scorer. Scorers sharing a form share the index. For\n"
+                "token_set_ratio and WRatio the index also holds the token\n"
+                "index their exact search reads (about 4 bytes per token and\n"
+                "per name, and 8 per two names; built in memory if absent).\nScorers: " +
                     ScorerNames())
       ->capture_default_str();
   c->add_option("-p,--processor", args->processor,
