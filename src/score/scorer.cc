@@ -133,18 +133,33 @@ class GramCounter {
       ++counts_.back();
     }
     used_.assign(keys_.size(), 0);
+    // The slot of each ASCII key (a pair of ASCII code points), for names
+    // that are all ASCII: no decoding and no search.
+    ascii_slot_.assign(kAsciiGramKeys, -1);
+    for (size_t i = 0; i < keys_.size() && keys_[i] < kAsciiGramKeys; ++i) {
+      ascii_slot_[keys_[i]] = static_cast<int32_t>(i);
+    }
   }
   uint32_t Common(std::string_view name) const {
-    scratch_.clear();
-    AppendGramKeys(name, &scratch_);
     uint32_t common = 0;
-    for (uint32_t k : scratch_) {
-      const auto it = std::lower_bound(keys_.begin(), keys_.end(), k);
-      if (it == keys_.end() || *it != k) continue;
-      const auto i = static_cast<size_t>(it - keys_.begin());
+    auto count = [&](size_t i) {
       if (used_[i] < counts_[i]) {
         if (used_[i]++ == 0) touched_.push_back(i);
         ++common;
+      }
+    };
+    if (text::IsAscii(name)) {
+      for (size_t j = 1; j < name.size(); ++j) {
+        const int32_t i = ascii_slot_[GramKey(static_cast<unsigned char>(name[j - 1]),
+                                              static_cast<unsigned char>(name[j]))];
+        if (i >= 0) count(static_cast<size_t>(i));
+      }
+    } else {
+      scratch_.clear();
+      AppendGramKeys(name, &scratch_);
+      for (uint32_t k : scratch_) {
+        const auto it = std::lower_bound(keys_.begin(), keys_.end(), k);
+        if (it != keys_.end() && *it == k) count(static_cast<size_t>(it - keys_.begin()));
       }
     }
     for (size_t i : touched_) used_[i] = 0;
@@ -154,6 +169,7 @@ class GramCounter {
 
  private:
   std::vector<uint32_t> keys_, counts_;
+  std::vector<int32_t> ascii_slot_;  // kAsciiGramKeys: the key's index in keys_, or -1
   mutable std::vector<uint32_t> used_, scratch_;
   mutable std::vector<size_t> touched_;
 };
