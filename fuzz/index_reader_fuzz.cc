@@ -9,10 +9,12 @@
 // through must be safe to use.
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "needle/charsig.h"
 #include "needle/index.h"
 #include "needle/match.h"
 #include "needle/scorer.h"
@@ -42,6 +44,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     needle::ExactScratch scratch;
     std::vector<needle::Hit> exact;
     needle::ExactTopK(hay, *scorer, formed, 3, 0, &scratch, &exact);
+    if (hay.has_tokens()) {
+      // The token search reads the token sections, with signatures.
+      auto with_sigs = needle::WithCharSigs(
+          std::make_unique<needle::Haystack>(hay.parts(), nullptr), false, 1);
+      needle::ExactTopK(*with_sigs, *scorer, formed, 3, 0, &scratch, &exact);
+      for (const auto& h : exact) {
+        if (h.row >= hay.rows()) __builtin_trap();
+      }
+    }
     needle::RowReader reader;
     for (const auto& h : hits) {
       std::string_view id, name;

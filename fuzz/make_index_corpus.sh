@@ -1,6 +1,7 @@
 #!/bin/bash
 # Rebuilds the seed corpus of index_reader_fuzz: small index files of every
-# name form, with and without ids, duplicates and a zstd dictionary. Run it
+# name form, with and without ids, duplicates, a zstd dictionary, the
+# bigram and the token index. Run it
 # after a change to the index format (IndexCorpus.EverySeedOpensAndVerifies
 # fails until then). Usage: fuzz/make_index_corpus.sh [build/needle]
 set -euo pipefail
@@ -17,11 +18,15 @@ rm -f "$out"/*.ndx
 mkdir -p "$out"
 # The bigram index (GRMO is 256 KiB whatever the haystack) in one seed only,
 # to keep the inputs small for the others.
-"$needle" index "$tmp/small.csv" -o "$out/small.ndx" --no-grams -q
-"$needle" index "$tmp/dups.csv" -o "$out/dups_grams.ndx" -q
-"$needle" index "$tmp/mid.csv" -o "$out/dict.ndx" --no-grams -q
-"$needle" index "$tmp/dups.csv" -o "$out/dups.ndx" --no-grams -q
-"$needle" index "$tmp/dups.csv" -o "$out/dups_token_set.ndx" --scorer token_set_ratio --no-grams -q
+"$needle" index "$tmp/small.csv" -o "$out/small.ndx" --scorer ratio --no-grams -q
+"$needle" index "$tmp/dups.csv" -o "$out/dups_grams.ndx" --scorer ratio -q
+"$needle" index "$tmp/mid.csv" -o "$out/dict.ndx" --scorer ratio --no-grams -q
+"$needle" index "$tmp/dups.csv" -o "$out/dups.ndx" --scorer ratio --no-grams -q
+# The token index (TOKO, TOKP, TSTO, TSTP), of sorted token sets and of
+# processed names; and the name scorer's processor.
+"$needle" index "$tmp/dups.csv" -o "$out/dups_token_set.ndx" --scorer token_set_ratio -q
+"$needle" index "$tmp/small.csv" -o "$out/small_tokens.ndx" --scorer WRatio --no-grams -q
+"$needle" index "$tmp/small.csv" -o "$out/small_name.ndx" --scorer name -q
 "$needle" index "$tmp/names.txt" -o "$out/noids_sorted_tokens.ndx" --scorer token_sort_ratio \
   --processor none --no-grams -q
 ls -l "$out"

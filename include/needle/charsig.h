@@ -2,7 +2,7 @@
 // many code points two names can have in common.
 //
 // Code points fall into kCharBuckets buckets (CharBucket: a letter of a-z with
-// its capital, the digits, the space, and four hashed buckets for everything
+// its capital, the digits, whitespace, and four hashed buckets for everything
 // else). A name's signature records, per bucket, whether the name holds at
 // least 1, 2, 3 and 4 code points of it: four 32-bit masks in two words.
 //
@@ -48,13 +48,20 @@ struct CharSig {
   uint64_t hi = 0;
 };
 
+// Every whitespace code point (Python's str.isspace) shares the space's
+// bucket: the sorted token forms turn any whitespace into U+0020, so a bound
+// over forms the scorers build from a name must count them as one.
 inline uint32_t CharBucket(char32_t c) {
   if (c < 128) {
     if (c >= 'a' && c <= 'z') return static_cast<uint32_t>(c - 'a');
     if (c >= 'A' && c <= 'Z') return static_cast<uint32_t>(c - 'A');
     if (c >= '0' && c <= '9') return 26;
-    if (c == ' ') return kSpaceBucket;
+    if (c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F)) return kSpaceBucket;
     return 28 + (static_cast<uint32_t>(c) & 3);
+  }
+  if (c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 ||
+      c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000) {
+    return kSpaceBucket;
   }
   return 28 + ((static_cast<uint32_t>(c) * 0x9E3779B1u) >> 30);
 }

@@ -90,7 +90,8 @@ struct HaystackParts {
   // (WithCharSigs), not stored in index files.
   std::span<const uint64_t> char_lo, char_hi;
   // TokenSetLength per distinct name, or empty (only WRatio's bound uses it).
-  std::span<const uint16_t> set_lengths;  // The token index (needle/tokens.h), or all empty: per token bucket the ids
+  std::span<const uint16_t> set_lengths;
+  // The token index (needle/tokens.h), or all empty: per token bucket the ids
   // of the names holding a token of that bucket, ascending, each once; per
   // set bucket the ids of the names whose sorted token set hashes there.
   std::span<const uint32_t> token_offsets;  // buckets + 1, into token_postings

@@ -401,6 +401,7 @@ class TokenLookup {
     mask_ = cap - 1;
     slots_.assign(cap, -1);
     bytes_.clear();
+    lengths_.clear();
     for (size_t i = 0; i < tokens.size(); ++i) {
       bytes_.push_back(text::Encode(tokens[i]));
       lengths_.push_back(tokens[i].size());
@@ -462,9 +463,11 @@ class TokenLookup {
 
 // Bit i set if the i-th of `tokens` (signatures of the needle's tokens) may
 // be a token of a name with signature `sig`: a token's counts are at most
-// its name's in every bucket. All bits past the 64th are set.
+// its name's in every bucket. Bits past the last token are set; with more
+// than 64 tokens, all are.
 inline uint64_t FittingTokens(const std::vector<CharSig>& tokens, const CharSig& sig) {
-  uint64_t mask = tokens.size() >= 64 ? ~0ull : ~0ull << tokens.size();
+  if (tokens.size() > 64) return ~0ull;
+  uint64_t mask = tokens.size() == 64 ? 0 : ~0ull << tokens.size();
   for (size_t i = 0; i < tokens.size() && i < 64; ++i) {
     const CharSig& t = tokens[i];
     if (((t.lo & ~sig.lo) | (t.hi & ~sig.hi)) == 0) mask |= 1ull << i;
@@ -991,6 +994,10 @@ class WRatioScorer final : public ScorerBase {
     for (const auto token : needle_set_) token_sigs_.push_back(MakeCharSig(text::Encode(token)));
     needle_utf8_ = text::Encode(needle_);
     lookup_.Reset(needle_set_);
+    for (size_t i = 0, run = 0; i < needle_.size(); ++i) {
+      run = text::IsSpace(needle_[i]) ? run + 1 : 0;
+      space_run_ = std::max(space_run_, run);
+    }
   }
 
   static constexpr double kUnbaseScale = 0.95;
@@ -1121,7 +1128,11 @@ class WRatioScorer final : public ScorerBase {
     }
     const double partial_scale = PartialScale(len_ratio);
     double partial = ShareBound(overlap, shorter);
-    bool apart = outside && ((n < m && facts->not_substring) || (m < n && facts->not_superstring));
+    // (A name of whitespace only has no token, so the token index cannot
+    // have looked it up: only names longer than the needle's longest run of
+    // whitespace are known not to be substrings.)
+    bool apart = outside && ((n < m && n > space_run_ && facts->not_substring) ||
+                             (m < n && facts->not_superstring));
     if (!apart && text != nullptr) {
       // Read from the text: a substring search is cheaper than the bigrams.
       apart = n < m ? needle_utf8_.find(*text) == std::string::npos
@@ -1196,6 +1207,7 @@ class WRatioScorer final : public ScorerBase {
   std::vector<std::u32string_view> needle_set_;  // sorted, without repeats
   std::string needle_utf8_;
   TokenLookup lookup_;
+  size_t space_run_ = 0;  // the needle's longest run of whitespace
   size_t needle_set_length_ = 0, needle_sorted_length_ = 0;
   RatioScorer ratio_;
   TokenRatioScorer token_ratio_;

@@ -42,7 +42,7 @@ struct ExactScratch::Impl {
 // The same hits as ExactTopK for a scorer with a token bound, from the
 // token index (search/token_exact.cc); false, with *out untouched, for a
 // needle it does not take (no token, or too many that names hold).
-// `needle` is in NameForm::kSortedTokenSet. REQUIRES: hay.has_tokens(),
+// `needle` is in the scorer's NameForm. REQUIRES: hay.has_tokens(),
 // hay.has_char_sigs(), scorer.HasTokenBound().
 bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needle, size_t top_k,
                double cutoff, ExactScratch::Impl* x, std::vector<Hit>* out, SearchStats* st);

@@ -59,8 +59,8 @@ const char* AidsName(Aids a) {
 }
 
 std::unique_ptr<Haystack> Build(const std::vector<std::string>& names, ScorerKind kind,
-                                Aids aids = Aids::kBoth) {
-  HaystackBuilder b(Processor::kDefault, NameFormFor(kind), false, 0);
+                                Aids aids = Aids::kBoth, Processor processor = Processor::kDefault) {
+  HaystackBuilder b(processor, NameFormFor(kind), false, 0);
   for (const auto& n : names) EXPECT_TRUE(b.Add("", n).ok());
   auto h = b.Finish();
   EXPECT_TRUE(h.ok());
@@ -83,7 +83,7 @@ size_t ExpectExactEqualsScan(const Haystack& hay, ScorerKind kind,
   size_t scanned = 0;
   std::string processed, formed;
   for (const auto& n : needles) {
-    ProcessName(Processor::kDefault, n, &processed);
+    ProcessName(hay.processor(), n, &processed);
     ToNameForm(NameFormFor(kind), processed, &formed);
     for (size_t k : ks) {
       for (double cutoff : cutoffs) {
@@ -215,6 +215,39 @@ TEST(ExactTopK, TokenSetEqualsScanFromTheTokenIndex) {
     // The token index does the work: far fewer names scored.
     EXPECT_LT(by_tokens * 2, by_chars);
   }
+}
+
+// Cases a review found: names of whitespace only (the `none` processor keeps
+// them; they hold no token, so the token index cannot look them up as
+// substrings), whitespace other than U+0020 (the token forms turn it into
+// spaces), and shared tokens joining to more than the per-name counts hold.
+TEST(ExactTopK, TokenSearchEdgeCases) {
+  const std::vector<ScorerKind> kinds = {ScorerKind::kTokenSetRatio, ScorerKind::kWRatio};
+  for (ScorerKind kind : kinds) {
+    SCOPED_TRACE(ScorerName(kind));
+    auto hay = Build({" ", "a", "ab cd xy", "  ", "\t", "x\xc2\xa0y", "ab\tcd"}, kind, Aids::kTokens,
+                     Processor::kNone);
+    ExpectExactEqualsScan(*hay, kind, {"a b", "ab\tcd\tef", "ab\xc2\xa0" "cd\xc2\xa0" "ef", "x y", "a  b"},
+                          {1, 3}, {0, 70, 88});
+  }
+  // One shared token longer than 4,095 code points.
+  const std::string t(5000, 'a');
+  auto one = Build({"zzz", t + " " + std::string(5000, 'b')}, ScorerKind::kTokenSetRatio,
+                   Aids::kTokens);
+  ExpectExactEqualsScan(*one, ScorerKind::kTokenSetRatio, {t + " x"}, {1}, {0, 95});
+  // Common tokens joining to more than 65,535 code points: 12 of 6,000, held
+  // together by 12 names among 20,000.
+  std::vector<std::string> names, tokens;
+  for (int i = 0; i < 12; ++i) tokens.push_back(std::string(6000, static_cast<char>('c' + i)));
+  for (int i = 0; i < 20000; ++i) names.push_back("f" + std::to_string(i));
+  std::string all;
+  for (const auto& tk : tokens) all += tk + " ";
+  for (int i = 0; i < 12; ++i) names.push_back(all + "q" + std::to_string(i));
+  auto many = Build(names, ScorerKind::kTokenSetRatio, Aids::kTokens);
+  // The needle's last token is long too, so only the intersection's terms
+  // (not the overlap's) let those 12 names reach 99.
+  ExpectExactEqualsScan(*many, ScorerKind::kTokenSetRatio, {all + std::string(30000, 'z')}, {1},
+                        {0, 99});
 }
 
 // Every subset of a handful of tokens, as haystack and needles: the token

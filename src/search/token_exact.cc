@@ -121,6 +121,23 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
   // 1. Names within the needle's token set: each subset of the held tokens.
   std::vector<uint32_t>& listed = x->listed;
   listed.clear();
+  // The names whose token set is `wanted` (joined by single spaces), to be
+  // scored; those of the bucket whose set is another one (as far as the
+  // stored text, or set length, tells cheaply) are left to the later steps.
+  const bool set_form = hay.form() == NameForm::kSortedTokenSet;
+  auto add_set = [&](std::string_view wanted) {
+    const std::span<const uint32_t> names = hay.set_list(TokenHash(wanted));
+    if (names.empty()) return;
+    const uint32_t set_cps = CodePointCount(wanted);
+    for (uint32_t d : names) {
+      if (set_form ? hay.processed(d) != wanted
+                   : (hay.set_length(d) != 0 && hay.set_length(d) < 65535 &&
+                      hay.set_length(d) != set_cps)) {
+        continue;
+      }
+      listed.push_back(d);
+    }
+  };
   for (uint32_t mask = 1; mask < (1u << held.size()); ++mask) {
     x->joined.clear();
     for (size_t i = 0; i < held.size(); ++i) {
@@ -128,8 +145,7 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
       if (!x->joined.empty()) x->joined += ' ';
       x->joined += held[i];
     }
-    const std::span<const uint32_t> names = hay.set_list(TokenHash(x->joined));
-    listed.insert(listed.end(), names.begin(), names.end());
+    add_set(x->joined);
   }
   // 1b. For a bound that assumes a shorter name is not a substring of the
   // needle: every proper substring that starts and ends with a non-space
@@ -148,8 +164,7 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
         const std::string_view w =
             needle.substr(x->starts[i], x->starts[j] - x->starts[i]);
         if (!spaced) {
-          const std::span<const uint32_t> names = hay.set_list(TokenHash(w));
-          listed.insert(listed.end(), names.begin(), names.end());
+          add_set(w);
           continue;
         }
         // Its token set: the runs of non-space code points, sorted, once
@@ -169,8 +184,7 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
           if (!x->joined.empty()) x->joined += ' ';
           x->joined += t;
         }
-        const std::span<const uint32_t> names = hay.set_list(TokenHash(x->joined));
-        listed.insert(listed.end(), names.begin(), names.end());
+        add_set(x->joined);
       }
     }
   }
@@ -331,7 +345,9 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
         total += list.size();
       }
     }
-    if (total == 0 || total > hay.distinct() ||
+    // A name's count is at most the common tokens' joined length plus one,
+    // which must fit in the 15 bits of x->counts.
+    if (total == 0 || total > hay.distinct() || SharedCap(x->tokens, common_mask) >= 0x7FFF ||
         ruled_out(scorer.MaxScoreForTokens(m, m, group_facts))) {
       common_lists.clear();
     }
@@ -340,9 +356,9 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
   if (counted) {
     if (x->counts.size() < hay.distinct()) x->counts.assign(hay.distinct(), 0);
     for (const auto& [i, list] : common_lists) {
-      const auto add = static_cast<uint16_t>(std::min<size_t>(CodePointCount(x->tokens[i]) + 1, 4096));
+      const auto add = static_cast<uint16_t>(CodePointCount(x->tokens[i]) + 1);
       st->postings += list.size();
-      for (uint32_t d : list) x->counts[d] = static_cast<uint16_t>(std::min(x->counts[d] + add, 0x7FFF));
+      for (uint32_t d : list) x->counts[d] = static_cast<uint16_t>(x->counts[d] + add);
     }
   }
   auto known_facts = [&](uint32_t d) -> const TokenFacts& {
