@@ -36,6 +36,24 @@ uint32_t CodePointCount(std::string_view s) {
   for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
   return n;
 }
+// Calls visit(d) for each id in every list (ascending lists, the shortest
+// first): walks the first and searches the others, each search starting
+// where the last ended.
+template <typename Visit>
+void ForEachInAll(const std::vector<std::span<const uint32_t>>& lists, Visit&& visit) {
+  std::vector<const uint32_t*> at(lists.size());
+  for (size_t i = 0; i < lists.size(); ++i) at[i] = lists[i].data();
+  for (uint32_t d : lists[0]) {
+    bool all = true;
+    for (size_t i = 1; i < lists.size() && all; ++i) {
+      const uint32_t* last = lists[i].data() + lists[i].size();
+      at[i] = std::lower_bound(at[i], last, d);
+      all = at[i] != last && *at[i] == d;
+    }
+    if (all) visit(d);
+  }
+}
+
 // The joined length of the tokens in `mask`.
 size_t SharedCap(const std::vector<std::string_view>& tokens, uint64_t mask) {
   size_t total = 0;
@@ -222,17 +240,7 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
       if (in_lists[0].size() * kInnerListShare <= hay.distinct()) {
         facts.not_superstring = true;
         st->postings += in_lists[0].size();
-        std::vector<const uint32_t*> at(in_lists.size());
-        for (size_t i = 0; i < in_lists.size(); ++i) at[i] = in_lists[i].data();
-        for (uint32_t d : in_lists[0]) {
-          bool all = true;
-          for (size_t i = 1; i < in_lists.size() && all; ++i) {
-            const uint32_t* last = in_lists[i].data() + in_lists[i].size();
-            at[i] = std::lower_bound(at[i], last, d);
-            all = at[i] != last && *at[i] == d;
-          }
-          if (all) pool.push_back(d);
-        }
+        ForEachInAll(in_lists, [&](uint32_t d) { pool.push_back(d); });
       }
     }
   }
@@ -249,20 +257,12 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     std::vector<std::span<const uint32_t>> by_size = lists;
     std::sort(by_size.begin(), by_size.end(),
               [](const auto& a, const auto& b) { return a.size() < b.size(); });
-    std::vector<const uint32_t*> at(by_size.size());
-    for (size_t i = 0; i < by_size.size(); ++i) at[i] = by_size[i].data();
     st->postings += by_size[0].size();
-    for (uint32_t d : by_size[0]) {
-      bool all = true;
-      for (size_t i = 1; i < by_size.size() && all; ++i) {
-        const uint32_t* last = by_size[i].data() + by_size[i].size();
-        at[i] = std::lower_bound(at[i], last, d);
-        all = at[i] != last && *at[i] == d;
-      }
-      if (!all || std::binary_search(listed.begin(), listed.begin() + subsets, d)) continue;
+    ForEachInAll(by_size, [&](uint32_t d) {
+      if (std::binary_search(listed.begin(), listed.begin() + subsets, d)) return;
       listed.push_back(d);
       if (!beaten(100.0, d)) score_one(d);
-    }
+    });
     std::inplace_merge(listed.begin(), listed.begin() + subsets, listed.end());
   }
   st->candidates += static_cast<uint32_t>(listed.size());
@@ -384,16 +384,7 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
   // The least overlap in [0, min(m, n)] whose bound (rising with the
   // overlap) is not ruled out; min(m, n) + 1 if none.
   auto least_overlap = [&](uint32_t n, auto&& at) {
-    uint32_t a = 0, b = std::min(m, n) + 1;
-    while (a < b) {
-      const uint32_t mid = a + (b - a) / 2;
-      if (ruled_out(at(mid))) {
-        a = mid + 1;
-      } else {
-        b = mid;
-      }
-    }
-    return a;
+    return search::LeastReaching(std::min(m, n), [&](uint32_t h) { return !ruled_out(at(h)); });
   };
   // For names whose shared length is counted: per shared length (capped at
   // the joined length of the common tokens), the least overlap that may
