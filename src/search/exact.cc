@@ -112,7 +112,16 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
   // The least v in [0, most] whose bound(v) is not ruled out, for a bound
   // that rises with v; most + 1 if there is none.
   auto least_reaching = [&](uint32_t most, auto&& bound) -> uint32_t {
-    return search::LeastReaching(most, [&](uint32_t v) { return !ruled_out(bound(v)); });
+    uint32_t a = 0, b = most + 1;
+    while (a < b) {
+      const uint32_t mid = a + (b - a) / 2;
+      if (ruled_out(bound(mid))) {
+        a = mid + 1;
+      } else {
+        b = mid;
+      }
+    }
+    return a;
   };
   auto need_for = [&](uint32_t n) {
     return least_reaching(total, [&](uint32_t c) { return scorer.MaxScoreForGrams(n, c); });

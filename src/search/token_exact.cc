@@ -384,7 +384,16 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
   // The least overlap in [0, min(m, n)] whose bound (rising with the
   // overlap) is not ruled out; min(m, n) + 1 if none.
   auto least_overlap = [&](uint32_t n, auto&& at) {
-    return search::LeastReaching(std::min(m, n), [&](uint32_t h) { return !ruled_out(at(h)); });
+    uint32_t a = 0, b = std::min(m, n) + 1;
+    while (a < b) {
+      const uint32_t mid = a + (b - a) / 2;
+      if (ruled_out(at(mid))) {
+        a = mid + 1;
+      } else {
+        b = mid;
+      }
+    }
+    return a;
   };
   // For names whose shared length is counted: per shared length (capped at
   // the joined length of the common tokens), the least overlap that may

@@ -57,23 +57,6 @@ class TopK {
   double cutoff_;
 };
 
-// The least v in [0, most] with reaches(v), for a predicate that, once
-// true, stays true as v rises (a bound rising with v reaching a threshold);
-// most + 1 if there is none. A binary search.
-template <typename Reaches>
-uint32_t LeastReaching(uint32_t most, Reaches&& reaches) {
-  uint32_t a = 0, b = most + 1;
-  while (a < b) {
-    const uint32_t mid = a + (b - a) / 2;
-    if (reaches(mid)) {
-      b = mid;
-    } else {
-      a = mid + 1;
-    }
-  }
-  return a;
-}
-
 // Calls visit(g) for the length groups of `hay` whose length lies in the
 // window [*lo, *hi], outward from `peak`, nearer lengths first: good scores
 // come early, the threshold rises, the window (which `visit` may shrink)
