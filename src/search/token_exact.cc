@@ -1,26 +1,29 @@
-// Exact top-K for token_set_ratio from the token index (needle/tokens.h);
-// docs/search.md states the bounds and proves them.
+// Exact top-K for token_set_ratio and WRatio from the token index
+// (needle/tokens.h); docs/search.md ("token_set_ratio and WRatio: the token
+// index") states the bounds and proves them.
 //
-// token_set_ratio is 100 exactly when the two token sets share a token and
-// one holds the other, and those names are found directly:
+// The names their highest scores need are found directly and scored:
 //   1. names whose token set lies within the needle's: each nonempty subset
 //      of the needle's tokens that some name holds is looked up in the set
 //      lists (at most 2^12 lookups; a needle with more such tokens takes
-//      ExactTopK's character search instead);
+//      ExactTopK's character search instead); for WRatio also every proper
+//      substring of the needle, by its token set, and the names holding the
+//      needle (its inner tokens' lists intersected), which join the pool;
 //   2. names holding every token of the needle: the intersection of its
 //      token lists, shortest first.
-// Each name found is scored (a bucket may hold other names) and remembered.
-// When K of them score 100 nothing else can enter (ties go to the lower
-// row, and every name at 100 has been offered). Otherwise every other name
-// is bounded by MaxScoreForTokens with its character overlap and with
-// `shared` = the joined length of the needle's tokens that some name holds
-// (less the shortest when every one is held, since these names lack one):
-// the length groups outward from the needle's length, the signatures of 64
-// names at a time, as ExactTopK's character search does.
+// Then
+//   3. the pool: names holding a rare token (and step 1's intersection),
+//      each by its own bound with the rare tokens it really holds;
+//   4. every other name, by the token bound with only the common tokens
+//      shareable (or the exact joined length of those it holds, counted
+//      from their lists): the length groups outward from the needle's
+//      length, the signatures of 64 names at a time, as ExactTopK's
+//      character search does, then each name's own bound.
+// What is known of each name (TokenFacts) is passed to the bounds.
 //
 // Invariant: a name left unscored has a bound below the final threshold, or
-// equal to it with all its rows after the K-th best's; hence the hits are
-// exactly ScanTopK's.
+// equal to it with all its rows after the K-th best's, and no name is
+// offered twice; hence the hits are exactly ScanTopK's.
 #include <algorithm>
 
 #include "needle/tokens.h"
