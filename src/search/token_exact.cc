@@ -34,11 +34,6 @@
 namespace needle {
 
 namespace {
-uint32_t CodePointCount(std::string_view s) {
-  uint32_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
 // Calls visit(d) for each id in every list (ascending lists, the shortest
 // first): walks the first and searches the others, each search starting
 // where the last ended.
@@ -61,7 +56,7 @@ void ForEachInAll(const std::vector<std::span<const uint32_t>>& lists, Visit&& v
 size_t SharedCap(const std::vector<std::string_view>& tokens, uint64_t mask) {
   size_t total = 0;
   for (size_t i = 0; i < tokens.size() && i < 64; ++i) {
-    if (mask >> i & 1) total += CodePointCount(tokens[i]) + 1;
+    if (mask >> i & 1) total += text::CodePointCount(tokens[i]) + 1;
   }
   return total;
 }
@@ -149,7 +144,7 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
   auto add_set = [&](std::string_view wanted) {
     const std::span<const uint32_t> names = hay.set_list(TokenHash(wanted));
     if (names.empty()) return;
-    const uint32_t set_cps = CodePointCount(wanted);
+    const auto set_cps = static_cast<uint32_t>(text::CodePointCount(wanted));
     for (uint32_t d : names) {
       if (set_form ? hay.processed(d) != wanted
                    : (hay.set_length(d) != 0 && hay.set_length(d) < 65535 &&
@@ -359,7 +354,7 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
   if (counted) {
     if (x->counts.size() < hay.distinct()) x->counts.assign(hay.distinct(), 0);
     for (const auto& [i, list] : common_lists) {
-      const auto add = static_cast<uint16_t>(CodePointCount(x->tokens[i]) + 1);
+      const auto add = static_cast<uint16_t>(text::CodePointCount(x->tokens[i]) + 1);
       st->postings += list.size();
       for (uint32_t d : list) x->counts[d] = static_cast<uint16_t>(x->counts[d] + add);
     }

@@ -144,6 +144,22 @@ def write_csv(path, header, rows):
     return write_text(path, "".join(lines))
 
 
+def demo_names(limit):
+    """The first `limit` names of data/demo/haystack.csv (shipped in the repo)."""
+    with open(REPO / "data" / "demo" / "haystack.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))[1:]
+    return [r[1] for r in rows[:limit]]
+
+
+def write_hay_and_needles(tmp, names, needles):
+    """Writes hay.csv (ids h0...) and needles.csv (ids n0...) into tmp; returns both paths."""
+    hay = tmp / "hay.csv"
+    write_csv(hay, ["id", "name"], [[f"h{i}", n] for i, n in enumerate(names)])
+    nfile = tmp / "needles.csv"
+    write_csv(nfile, ["id", "name"], [[f"n{i}", n] for i, n in enumerate(needles)])
+    return hay, nfile
+
+
 def tempdir():
     return tempfile.TemporaryDirectory(prefix="needle-test-")
 

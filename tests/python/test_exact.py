@@ -20,12 +20,6 @@ CUTOFFS = (0, 50, 80, 95)
 TOPS = (1, 10)
 
 
-def _demo_names(limit):
-    with open(support.REPO / "data" / "demo" / "haystack.csv", encoding="utf-8") as f:
-        rows = list(csv.reader(f))[1:]
-    return [r[1] for r in rows[:limit]]
-
-
 def _perturb(name, rng):
     s = list(name)
     for _ in range(rng.randrange(4)):
@@ -48,19 +42,15 @@ def _perturb(name, rng):
 
 def _fixture(tmp, needles_count, seed):
     rng = random.Random(seed)
-    names = _demo_names(30000)
-    hay = tmp / "hay.csv"
-    support.write_csv(hay, ["id", "name"], [[f"h{i}", n] for i, n in enumerate(names)])
-    others = _demo_names(100000)[30000:]
+    names = support.demo_names(30000)
+    others = support.demo_names(100000)[30000:]
     needles = []
     for i in range(needles_count):
         if i % 4 == 3:
             needles.append(rng.choice(others))  # most have no close match
         else:
             needles.append(_perturb(rng.choice(names), rng))
-    nfile = tmp / "needles.csv"
-    support.write_csv(nfile, ["id", "name"], [[f"n{i}", n] for i, n in enumerate(needles)])
-    return hay, nfile
+    return support.write_hay_and_needles(tmp, names, needles)
 
 
 def _same_output(hay, needles, tmp, scorer, top, cutoff):

@@ -15,12 +15,6 @@ from pathlib import Path
 import support
 
 
-def _demo_names(limit):
-    with open(support.REPO / "data" / "demo" / "haystack.csv", encoding="utf-8") as f:
-        rows = list(csv.reader(f))[1:]
-    return [r[1] for r in rows[:limit]]
-
-
 def _perturb(name, rng):
     words = name.split()
     for _ in range(1 + rng.randrange(3)):
@@ -50,17 +44,13 @@ def _perturb(name, rng):
 
 def _fixture(tmp, count, seed):
     rng = random.Random(seed)
-    names = _demo_names(20000)
-    hay = tmp / "hay.csv"
-    support.write_csv(hay, ["id", "name"], [[f"h{i}", n] for i, n in enumerate(names)])
-    others = _demo_names(100000)[20000:]
+    names = support.demo_names(20000)
+    others = support.demo_names(100000)[20000:]
     needles = []
     for i in range(count):
         needles.append(rng.choice(others) if i % 5 == 4 else _perturb(rng.choice(names), rng))
     needles += ["", "Inc", "LLC", "zzqx wvvk", "The", "& & &", "東京 Tokyo", "Société Générale"]
-    nfile = tmp / "needles.csv"
-    support.write_csv(nfile, ["id", "name"], [[f"n{i}", n] for i, n in enumerate(needles)])
-    return hay, nfile
+    return support.write_hay_and_needles(tmp, names, needles)
 
 
 def test_exact_equals_scan_with_the_name_scorer():
