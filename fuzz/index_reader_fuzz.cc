@@ -47,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (hay.has_tokens()) {
       // The token search reads the token sections, with signatures.
       auto with_sigs = needle::WithCharSigs(
-          std::make_unique<needle::Haystack>(hay.parts(), nullptr), false, 1);
+          std::make_unique<needle::Haystack>(hay.parts(), nullptr), needle::NameStat::kNone, 1);
       needle::ExactTopK(*with_sigs, *scorer, formed, 3, 0, &scratch, &exact);
       for (const auto& h : exact) {
         if (h.row >= hay.rows()) __builtin_trap();

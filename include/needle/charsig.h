@@ -36,6 +36,7 @@
 namespace needle {
 
 class Haystack;
+enum class NameStat;
 
 inline constexpr uint32_t kCharBuckets = 32;
 // The bucket of U+0020 and nothing else.
@@ -102,10 +103,10 @@ class NeedleChars {
   uint32_t length_ = 0;
 };
 
-// Returns `hay` with the signature of every distinct name (and, with
-// set_lengths, its TokenSetLength of needle/scorer.h), computed on `threads` threads (0: all).
-// The new Haystack shares the old one's bytes.
-std::unique_ptr<Haystack> WithCharSigs(std::unique_ptr<Haystack> hay, bool set_lengths,
+// Returns `hay` with the signature of every distinct name (and, unless
+// stat is kNone, its NameStatOf of needle/scorer.h), computed on `threads`
+// threads (0: all). The new Haystack shares the old one's bytes.
+std::unique_ptr<Haystack> WithCharSigs(std::unique_ptr<Haystack> hay, NameStat stat,
                                        int threads = 0);
 
 }  // namespace needle

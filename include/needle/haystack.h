@@ -89,8 +89,9 @@ struct HaystackParts {
   // empty: CharSig::lo and CharSig::hi. Computed when a search is set up
   // (WithCharSigs), not stored in index files.
   std::span<const uint64_t> char_lo, char_hi;
-  // TokenSetLength per distinct name, or empty (only WRatio's bound uses it).
-  std::span<const uint16_t> set_lengths;
+  // The scorer's NameStat (needle/scorer.h) per distinct name, or empty:
+  // TokenSetLength for WRatio, the token count for setratio.
+  std::span<const uint16_t> name_stats;
   // The token index (needle/tokens.h), or all empty: per token bucket the ids
   // of the names holding a token of that bucket, ascending, each once; per
   // set bucket the ids of the names whose sorted token set hashes there.
@@ -180,9 +181,9 @@ class Haystack {
   bool has_char_sigs() const { return !p_.char_lo.empty(); }
   // REQUIRES: has_char_sigs().
   CharSig char_sig(uint32_t d) const { return CharSig{p_.char_lo[d], p_.char_hi[d]}; }
-  // TokenSetLength of distinct name d, or 0 when not computed (a valid lower
-  // bound, which is how WRatio's bound uses it).
-  uint32_t set_length(uint32_t d) const { return p_.set_lengths.empty() ? 0 : p_.set_lengths[d]; }
+  // The NameStat of distinct name d, or 0 when not computed (for either
+  // statistic a valid lower bound, and "unknown" to the bounds that read it).
+  uint32_t name_stat(uint32_t d) const { return p_.name_stats.empty() ? 0 : p_.name_stats[d]; }
   // What keeps the parts' bytes alive.
   const std::shared_ptr<const void>& owner() const { return owner_; }
 

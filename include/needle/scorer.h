@@ -164,10 +164,11 @@ class CachedScorer {
     return MaxScoreForLength(n);
   }
   // A finer bound for one name (in the scorer's NameForm) from its text as
-  // well, its signature and the length of its sorted token set
-  // (TokenSetLength; 0 if unknown); at most MaxScoreForChars(name.cp_len,
-  // overlap). Only scorers with HasNameBound() refine it: partial_ratio and
-  // WRatio (shared bigrams, shared tokens).
+  // well, its signature and its NameStat (`set_length`, 0 if unknown: the
+  // length of its sorted token set for WRatio, its token count for
+  // setratio); at most MaxScoreForChars(name.cp_len, overlap). Only scorers
+  // with HasNameBound() refine it: partial_ratio (shared bigrams), WRatio
+  // (shared tokens) and setratio (token pairs).
   // The token bound (needle/tokens.h, docs/search.md): an upper bound on the
   // score of a name of n code points whose overlap with the needle is at
   // most `overlap`, whose token set neither lies within the needle's nor
@@ -195,9 +196,23 @@ class CachedScorer {
                     MaxScoreForName(name, overlap, sig, set_length));
   }
 
+  // Many names' bounds at once, from their signatures (lo, hi), their
+  // overlaps with the needle and their NameStats (null if unknown):
+  // out[i] is at most MaxScoreForChars(n, overlaps[i]) and at least
+  // MaxScoreForName of name i. Only scorers with HasSigBatchBound()
+  // implement it (setratio); the exact search calls it 64 names at a time.
+  virtual bool HasSigBatchBound() const { return false; }
+  virtual void MaxScoreForSigs(uint32_t n, const uint64_t* /*lo*/, const uint64_t* /*hi*/,
+                               const uint16_t* /*stats*/, const uint32_t* overlaps, size_t count,
+                               double* out) const {
+    for (size_t i = 0; i < count; ++i) out[i] = MaxScoreForChars(n, overlaps[i]);
+  }
+
+  // `enough`, as above: once the bound is below it, costlier refinements
+  // may be skipped (setratio's).
   virtual bool HasNameBound() const { return false; }
   virtual double MaxScoreForName(const HayName& name, uint32_t overlap, const CharSig& /*sig*/,
-                                 uint32_t /*set_length*/) const {
+                                 uint32_t /*set_length*/, double /*enough*/ = 0) const {
     return MaxScoreForChars(name.cp_len, overlap);
   }
 };
@@ -212,8 +227,15 @@ bool HasCharBound(ScorerKind kind, const ScorerOptions& options = ScorerOptions(
 // True if `kind` has a token bound, hence an exact search from the token
 // index (needle/tokens.h): token_set_ratio and WRatio.
 bool HasTokenBound(ScorerKind kind);
-// True if its bound uses the haystack's token set lengths (WRatio).
-bool NeedsSetLengths(ScorerKind kind);
+// A number per haystack name that a scorer's name bound reads
+// (MaxScoreForName's `set_length` argument, Haystack::name_stat), computed at
+// load with the signatures, at most 65535:
+//   kTokenSetLength  TokenSetLength (below): WRatio
+//   kTokenCount      the tokens of name.split(' '), empty ones included:
+//                    setratio
+enum class NameStat { kNone, kTokenSetLength, kTokenCount };
+NameStat NameStatFor(ScorerKind kind);
+uint32_t NameStatOf(NameStat stat, std::string_view processed);
 // The length in code points of the name's sorted, duplicate-free whitespace
 // tokens joined by single spaces (NameForm::kSortedTokenSet), capped at
 // 65535; what WRatio's bound needs of a processed name.

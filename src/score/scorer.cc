@@ -683,6 +683,29 @@ class SetRatioScorer final : public ScorerBase {
     SplitSpace(needle_, &needle_tokens_);
     masks_.resize(needle_tokens_.size());
     for (size_t i = 0; i < needle_tokens_.size(); ++i) masks_[i].Build(needle_tokens_[i]);
+    // The character bound (docs/search.md, "setratio"): the best sum of pair
+    // ratios that `c` shared code points can buy, for every c up to the
+    // needle's length.
+    std::vector<uint32_t> lengths;
+    for (const auto& t : needle_tokens_) {
+      if (t.empty()) {
+        ++empty_tokens_;
+      } else {
+        lengths.push_back(static_cast<uint32_t>(t.size()));
+      }
+    }
+    best_sum_.resize(needle_.size() + 1);
+    FillBestSums(lengths, needle_.size(), &best_sum_);
+    if (!lengths.empty() && lengths.size() <= kMaxTokenCaps) {
+      for (const auto& t : needle_tokens_) {
+        if (t.empty()) continue;
+        token_chars_.emplace_back(text::Encode(t));
+        const auto l = static_cast<uint32_t>(t.size());
+        token_lengths_.push_back(l);
+        std::vector<double>& terms = token_terms_.emplace_back();
+        for (uint32_t x = 0; x <= l; ++x) terms.push_back(PairRatioBound(l, x));
+      }
+    }
   }
 
   double Score(const HayName& hay, double cutoff) override {
@@ -790,10 +813,221 @@ class SetRatioScorer final : public ScorerBase {
     return s >= cutoff ? s : 0;
   }
   double MaxScoreForLength(uint32_t) const override { return 100.0; }
-  uint32_t PeakLength() const override { return 0; }
+  // Any length may score 100; the needle's own is searched first.
+  uint32_t PeakLength() const override { return static_cast<uint32_t>(needle_.size()); }
+
+  // setratio = 200 (e + sum of the pair ratios 2 lcs / (la + lb)) / (na + nb),
+  // e the pairs of two empty tokens. A pair ratio is at most 2 x / (la + x)
+  // with x = lcs <= lb, and the pairs' LCSs share no code point, so they sum
+  // to at most the overlap: the pair ratios sum to at most best_sum_[overlap]
+  // (W). At most min(na, nb) pairs: the score is at most 200 min(W, nb) /
+  // (na + nb) <= 200 W / (na + W) whatever nb is (docs/search.md).
+  bool HasCharBound() const override { return true; }
+  double MaxScoreForChars(uint32_t, uint32_t overlap) const override {
+    const double na = static_cast<double>(needle_tokens_.size());
+    const double w = std::min(na, static_cast<double>(empty_tokens_) +
+                                      best_sum_[std::min<size_t>(overlap, needle_.size())]);
+    return Margin(200.0 * w / (na + w));
+  }
+  // The first two steps of MaxScoreForName below, 64 names at a time: each
+  // needle token's overlap with them all, then per name
+  // 200 min(W, k) / (na + nb), W at most the sum of every needle token's
+  // 2 x / (la + x) (rather than the k largest) and at most best_sum_ of the
+  // whole overlap; without the token count, 200 W / (na + W).
+  bool HasSigBatchBound() const override { return !token_chars_.empty(); }
+  void MaxScoreForSigs(uint32_t, const uint64_t* lo, const uint64_t* hi, const uint16_t* stats,
+                       const uint32_t* overlaps, size_t count, double* out) const override {
+    constexpr size_t kMost = 64;
+    if (count > kMost) {
+      MaxScoreForSigs(0, lo, hi, stats, overlaps, kMost, out);
+      MaxScoreForSigs(0, lo + kMost, hi + kMost, stats ? stats + kMost : nullptr,
+                      overlaps + kMost, count - kMost, out + kMost);
+      return;
+    }
+    const size_t na = needle_tokens_.size();
+    double sums[kMost];
+    uint32_t x[kMost];
+    for (size_t i = 0; i < count; ++i) sums[i] = static_cast<double>(empty_tokens_);
+    for (size_t t = 0; t < token_chars_.size(); ++t) {
+      token_chars_[t].OverlapBatch(lo, hi, count, x);
+      const std::vector<double>& terms = token_terms_[t];
+      const uint32_t l = token_lengths_[t];
+      for (size_t i = 0; i < count; ++i) sums[i] += terms[std::min(x[i], l)];
+    }
+    for (size_t i = 0; i < count; ++i) {
+      const double w = std::min(
+          {sums[i],
+           best_sum_[std::min<size_t>(overlaps[i], needle_.size())] +
+               static_cast<double>(empty_tokens_),
+           static_cast<double>(na)});
+      const uint32_t nb = stats ? stats[i] : 0;
+      if (nb > 0 && nb < 65535) {
+        out[i] = Margin(200.0 * std::min(w, static_cast<double>(std::min<size_t>(na, nb))) /
+                        static_cast<double>(na + nb));
+      } else {
+        out[i] = Margin(200.0 * w / (static_cast<double>(na) + w));
+      }
+    }
+  }
+
+  // With the name's tokens: at most k = min(na, nb) pairs, so at most k
+  // terms, each at most 1; and a needle token's LCS with any name token is at
+  // most its own overlap x with the name, so its pair ratio is at most
+  // 2 x / (la + x), and 2 min(x, lb) / (la + lb) with a name token of length
+  // lb. Every pair takes a distinct needle token and a distinct name token:
+  // the sum is at most the k largest of the needle tokens' best pairs, and
+  // the k largest of the name tokens' (docs/search.md). Three steps, each
+  // costlier and tighter than the last (the first reads the signature only,
+  // the others the text too); `enough` stops them.
+  bool HasNameBound() const override { return true; }
+  double MaxScoreForName(const HayName& name, uint32_t overlap, const CharSig& sig,
+                         uint32_t token_count, double enough = 0) const override {
+    const size_t na = needle_tokens_.size();
+    const double coarse = MaxScoreForChars(name.cp_len, overlap);
+    if (coarse < enough || token_chars_.empty()) return coarse;
+    // Each needle token's overlap with the name. With nb unknown (at most one
+    // more than the name's whitespace when that is below 4), the score is at
+    // most 200 min(W, nb) / (na + nb), which rises with nb up to W.
+    uint32_t x[kMaxTokenCaps];
+    double best[kMaxTokenCaps + kMaxHayTokens];
+    for (size_t t = 0; t < token_chars_.size(); ++t) {
+      x[t] = std::min(token_lengths_[t], token_chars_[t].Overlap(sig));
+      best[t] = token_terms_[t][x[t]];
+    }
+    const double all_caps =
+        TopSum(best, token_chars_.size(), token_chars_.size()) + static_cast<double>(empty_tokens_);
+    double w = std::min({best_sum_[std::min<size_t>(overlap, needle_.size())] +
+                             static_cast<double>(empty_tokens_),
+                         all_caps, static_cast<double>(na)});
+    const uint64_t space = 1ull << kSpaceBucket;
+    const int spaces = std::popcount(sig.lo & (space | space << 32)) +
+                       std::popcount(sig.hi & (space | space << 32));
+    if (spaces < 4) w = std::min(w, static_cast<double>(spaces + 1));
+    const double sig_bound = Margin(200.0 * w / (static_cast<double>(na) + w));
+    if (sig_bound < enough) return sig_bound;
+    if (token_count > 0 && token_count < 65535) {
+      // The name's token count, known without its text: at most
+      // k = min(na, nb) pairs. (An empty name token may take an empty needle
+      // token at 1, at most the needle's empty tokens.)
+      const size_t k = std::min<size_t>(na, token_count);
+      const double sum = TopSum(best, token_chars_.size(), k) + static_cast<double>(empty_tokens_);
+      const double count_bound =
+          Margin(200.0 * std::min({sum, w, static_cast<double>(k)}) /
+                 static_cast<double>(na + token_count));
+      if (count_bound < enough) return count_bound;
+    }
+    // The name's tokens (split at ' ' only), in code points.
+    uint32_t hay_lengths[kMaxHayTokens];
+    size_t nb = 1, hay_empty = 0;
+    uint32_t len = 0;
+    for (const char ch : name.text) {
+      if (ch == ' ') {
+        hay_empty += len == 0;
+        if (nb <= kMaxHayTokens) hay_lengths[nb - 1] = len;
+        ++nb;
+        len = 0;
+      } else {
+        len += (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
+      }
+    }
+    hay_empty += len == 0;
+    if (nb <= kMaxHayTokens) hay_lengths[nb - 1] = len;
+    const size_t k = std::min(na, nb);
+    const auto bound = [&](double sum) {
+      return Margin(200.0 * std::min(sum, static_cast<double>(k)) /
+                    static_cast<double>(na + nb));
+    };
+    const double free_pairs = static_cast<double>(std::min(empty_tokens_, hay_empty));
+    w = std::min(best_sum_[std::min<size_t>(overlap, needle_.size())] + free_pairs,
+                 TopSum(best, token_chars_.size(), k) + free_pairs);
+    const double b = bound(w);
+    if (b < enough || nb > kMaxHayTokens) return b;
+    // And the name's token lengths. Empty needle tokens pair at 1 with an
+    // empty name token, at 0 with any other.
+    double* best_b = best + token_chars_.size();
+    for (size_t j = 0; j < nb; ++j) best_b[j] = hay_lengths[j] == 0 && empty_tokens_ > 0 ? 1 : 0;
+    for (size_t t = 0; t < token_chars_.size(); ++t) {
+      const uint32_t la = token_lengths_[t];
+      double best_a = 0;
+      for (size_t j = 0; j < nb; ++j) {
+        const uint32_t lb = hay_lengths[j];
+        const double r = 2.0 * std::min(x[t], lb) / static_cast<double>(la + lb);
+        best_a = std::max(best_a, r);
+        best_b[j] = std::max(best_b[j], r);
+      }
+      best[t] = best_a;
+    }
+    const double by_needle = TopSum(best, token_chars_.size(), k) + free_pairs;
+    const double by_name = TopSum(best_b, nb, k);
+    return bound(std::min({w, by_needle, by_name}));
+  }
 
  private:
+  // The sum of the k largest of v[0..n) (reordered).
+  static double TopSum(double* v, size_t n, size_t k) {
+    double sum = 0;
+    if (k >= n) {
+      for (size_t i = 0; i < n; ++i) sum += v[i];
+      return sum;
+    }
+    if (n <= 8) {
+      std::sort(v, v + n, std::greater<>());  // a sorting network for so few
+    } else {
+      std::nth_element(v, v + k, v + n, std::greater<>());
+    }
+    for (size_t i = 0; i < k; ++i) sum += v[i];
+    return sum;
+  }
+
+  // Needles of more non-empty tokens cap the tokens' LCSs all together only.
+  static constexpr size_t kMaxTokenCaps = 16;
+  // Names of more tokens are bounded without their tokens' lengths.
+  static constexpr size_t kMaxHayTokens = 64;
+
+  // A bound computed in another order of operations than the score: raised
+  // by far more than their rounding, never past 100.
+  static double Margin(double bound) { return std::min(100.0, bound + 1e-9); }
+
+  // The pair ratio a token of length l can reach with x of its code points
+  // in common: 2 x / (l + x), the other token being as short as it can be.
+  static double PairRatioBound(uint32_t l, uint32_t x) {
+    return 2.0 * x / static_cast<double>(l + x);
+  }
+
+  // (*sums)[c] for c = 0..most: the largest sum of PairRatioBound(l_i, x_i)
+  // over integers 0 <= x_i <= l_i with sum x_i <= c. Each term is concave in
+  // x_i, so taking one code point at a time where it gains most is optimal
+  // (greedy on a separable concave objective).
+  static void FillBestSums(const std::vector<uint32_t>& lengths, size_t most,
+                           std::vector<double>* sums) {
+    std::vector<uint32_t> x(lengths.size(), 0);
+    (*sums)[0] = 0;
+    for (size_t c = 1; c <= most; ++c) {
+      size_t best = lengths.size();
+      double gain = 0;
+      for (size_t i = 0; i < lengths.size(); ++i) {
+        if (x[i] >= lengths[i]) continue;
+        const double g = PairRatioBound(lengths[i], x[i] + 1) - PairRatioBound(lengths[i], x[i]);
+        if (best == lengths.size() || g > gain) {
+          best = i;
+          gain = g;
+        }
+      }
+      if (best == lengths.size()) {
+        for (; c <= most; ++c) (*sums)[c] = (*sums)[c - 1];
+        break;
+      }
+      ++x[best];
+      (*sums)[c] = (*sums)[c - 1] + gain;
+    }
+  }
+
   std::vector<std::u32string_view> needle_tokens_, hay_tokens_;
+  size_t empty_tokens_ = 0;
+  std::vector<double> best_sum_;        // best_sum_[c]: the bound W for overlap c
+  std::vector<NeedleChars> token_chars_;  // per non-empty needle token
+  std::vector<uint32_t> token_lengths_;   // the same tokens' lengths
+  std::vector<std::vector<double>> token_terms_;  // [t][x]: PairRatioBound(l_t, x)
   std::vector<std::string_view> hay_bytes_;  // tokens of an ASCII hay, as bytes
   std::vector<PatternMask> masks_;
   std::vector<size_t> dist_;
@@ -918,8 +1152,8 @@ class PartialScorer final : public ScorerBase {
   }
   // And the shared bigrams.
   bool HasNameBound() const override { return kind_ == ScorerKind::kPartialRatio; }
-  double MaxScoreForName(const HayName& name, uint32_t overlap, const CharSig&,
-                         uint32_t) const override {
+  double MaxScoreForName(const HayName& name, uint32_t overlap, const CharSig&, uint32_t,
+                         double = 0) const override {
     const double chars = MaxScoreForChars(name.cp_len, overlap);
     if (kind_ != ScorerKind::kPartialRatio) return chars;
     if (grams_ == nullptr) {
@@ -1062,7 +1296,7 @@ class WRatioScorer final : public ScorerBase {
   }
   bool HasNameBound() const override { return true; }
   double MaxScoreForName(const HayName& name, uint32_t overlap, const CharSig& sig,
-                         uint32_t set_length) const override {
+                         uint32_t set_length, double = 0) const override {
     return Bound(name.cp_len, overlap, &name.text, &sig, set_length, nullptr);
   }
   // For a name whose token set neither lies within the needle's nor holds
@@ -1607,13 +1841,37 @@ bool HasCharBound(ScorerKind kind, const ScorerOptions& options) {
     case ScorerKind::kTokenSetRatio:
     case ScorerKind::kPartialRatio:
     case ScorerKind::kWRatio:
+    case ScorerKind::kSetRatio:
       return true;
     default:
       return HasGramBound(kind, options);
   }
 }
 
-bool NeedsSetLengths(ScorerKind kind) { return kind == ScorerKind::kWRatio; }
+NameStat NameStatFor(ScorerKind kind) {
+  switch (kind) {
+    case ScorerKind::kWRatio:
+      return NameStat::kTokenSetLength;
+    case ScorerKind::kSetRatio:
+      return NameStat::kTokenCount;
+    default:
+      return NameStat::kNone;
+  }
+}
+
+uint32_t NameStatOf(NameStat stat, std::string_view processed) {
+  switch (stat) {
+    case NameStat::kTokenSetLength:
+      return TokenSetLength(processed);
+    case NameStat::kTokenCount:
+      return static_cast<uint32_t>(
+          std::min<size_t>(1 + static_cast<size_t>(std::count(processed.begin(), processed.end(), ' ')),
+                           65535));
+    case NameStat::kNone:
+      break;
+  }
+  return 0;
+}
 
 uint32_t TokenSetLength(std::string_view processed) {
   // Called for every haystack name at load: the buffers are kept per thread.

@@ -113,7 +113,7 @@ CharSig SigOfCounts(const uint32_t* counts) {
 struct SigStorage {
   std::shared_ptr<const void> base;
   std::vector<uint64_t> lo, hi;
-  std::vector<uint16_t> set_lengths;
+  std::vector<uint16_t> name_stats;
 };
 
 }  // namespace
@@ -147,13 +147,13 @@ void NeedleChars::OverlapBatch(const uint64_t* lo, const uint64_t* hi, size_t co
                                          count, out);
 }
 
-std::unique_ptr<Haystack> WithCharSigs(std::unique_ptr<Haystack> hay, bool set_lengths,
+std::unique_ptr<Haystack> WithCharSigs(std::unique_ptr<Haystack> hay, NameStat stat,
                                        int threads) {
   const uint32_t n = hay->distinct();
   auto storage = std::make_shared<SigStorage>();
   storage->lo.resize(n);
   storage->hi.resize(n);
-  if (set_lengths) storage->set_lengths.resize(n);
+  if (stat != NameStat::kNone) storage->name_stats.resize(n);
   const int workers = threads > 0 ? threads : tbb::this_task_arena::max_concurrency();
   tbb::task_arena arena(workers);
   arena.execute([&] {
@@ -165,14 +165,16 @@ std::unique_ptr<Haystack> WithCharSigs(std::unique_ptr<Haystack> hay, bool set_l
         const CharSig sig = SigOfCounts(counts);
         storage->lo[d] = sig.lo;
         storage->hi[d] = sig.hi;
-        if (set_lengths) storage->set_lengths[d] = static_cast<uint16_t>(TokenSetLength(name));
+        if (stat != NameStat::kNone) {
+          storage->name_stats[d] = static_cast<uint16_t>(NameStatOf(stat, name));
+        }
       }
     });
   });
   HaystackParts parts = hay->parts();
   parts.char_lo = storage->lo;
   parts.char_hi = storage->hi;
-  parts.set_lengths = storage->set_lengths;
+  parts.name_stats = storage->name_stats;
   storage->base = hay->owner();
   std::shared_ptr<const void> owner = storage;
   return std::make_unique<Haystack>(parts, std::move(owner));

@@ -153,7 +153,7 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     if (!name_bound) return true;
     const std::string_view text = hay.processed(d);
     return !beaten(scorer.MaxScoreForName(HayName{text, n, text.size() == n}, overlap,
-                                          hay.char_sig(d), hay.set_length(d)),
+                                          hay.char_sig(d), hay.name_stat(d), threshold),
                    d);
   };
   auto chars_allow_one = [&](uint32_t d, uint32_t n) {
@@ -198,15 +198,23 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     }
     const uint64_t* sig_lo = hay.parts().char_lo.data();
     const uint64_t* sig_hi = hay.parts().char_hi.data();
+    const bool sig_batch = scorer.HasSigBatchBound();
+    const uint16_t* stats = hay.parts().name_stats.empty() ? nullptr : hay.parts().name_stats.data();
     uint32_t overlaps[kBatch];
+    double bounds[kBatch];
     for (uint32_t base = begin; base < end; base += kBatch) {
       const uint32_t need = char_need(n);  // the threshold may have risen
       if (need > needle_chars) break;
       const auto count = static_cast<uint32_t>(std::min<size_t>(kBatch, end - base));
       x.chars.OverlapBatch(sig_lo + base, sig_hi + base, count, overlaps);
+      if (sig_batch) {
+        scorer.MaxScoreForSigs(n, sig_lo + base, sig_hi + base, stats ? stats + base : nullptr,
+                               overlaps, count, bounds);
+      }
       for (uint32_t i = 0; i < count; ++i) {
         const uint32_t d = base + i;
         if (overlaps[i] < need || (skip_verified && (x.counts[d] & kVerified))) continue;
+        if (sig_batch && ruled_out(bounds[i])) continue;
         // The group's bound at this overlap may tie the threshold: then the
         // rows decide (beaten), and the name's own bound may be lower.
         if ((name_bound || top.full()) && !chars_allow(d, n, overlaps[i])) continue;

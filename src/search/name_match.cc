@@ -252,7 +252,7 @@ std::unique_ptr<NameIndex> NameIndex::Build(const Haystack& hay, int threads) {
     (void)s;  // words are valid UTF-8 pieces of valid names
   }
   auto built = b.Finish();
-  x->vocab_hay_ = WithCharSigs(std::move(built.value()), false, threads);
+  x->vocab_hay_ = WithCharSigs(std::move(built.value()), NameStat::kNone, threads);
   return x;
 }
 

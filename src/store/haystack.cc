@@ -90,7 +90,7 @@ size_t Haystack::MemoryBytes() const {
          p_.group_lengths.size_bytes() + p_.group_begins.size_bytes() + p_.blob.size_bytes() +
          p_.block_offsets.size_bytes() + p_.dictionary.size_bytes() + GramBytes() +
          TokenBytes() + p_.char_lo.size_bytes() + p_.char_hi.size_bytes() +
-         p_.set_lengths.size_bytes();
+         p_.name_stats.size_bytes();
 }
 
 void Haystack::ForEachDuplicate(uint32_t d, const std::function<void(uint32_t)>& f) const {

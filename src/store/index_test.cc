@@ -580,8 +580,8 @@ TEST_F(IndexTest, TheTokenIndexRoundTripsAndSearchesTheSame) {
     EXPECT_TRUE(std::binary_search(list.begin(), list.end(), d)) << text;
   }
   // The exact search from the file finds what it finds from memory.
-  auto mem = WithCharSigs(std::make_unique<Haystack>(a, nullptr), false, 1);
-  auto from_file = WithCharSigs(std::make_unique<Haystack>(b, nullptr), false, 1);
+  auto mem = WithCharSigs(std::make_unique<Haystack>(a, nullptr), NameStat::kNone, 1);
+  auto from_file = WithCharSigs(std::make_unique<Haystack>(b, nullptr), NameStat::kNone, 1);
   ExactScratch scratch;
   size_t found = 0;
   for (size_t i = 0; i < 40; ++i) {
@@ -888,7 +888,7 @@ void SearchSurvivors(const std::string& bytes, ScorerKind kind, size_t step, siz
           if (h.has_tokens()) {
             // The exact search reads the token lists.
             auto with_sigs =
-                WithCharSigs(std::make_unique<Haystack>(h.parts(), nullptr), false, 1);
+                WithCharSigs(std::make_unique<Haystack>(h.parts(), nullptr), NameStat::kNone, 1);
             ExactScratch scratch;
             for (const std::string& needle : needles) {
               std::string p, formed;

@@ -96,7 +96,7 @@ def test_exact_equals_scan_for_every_scorer_with_a_bound():
 
 def test_exact_equals_scan_for_the_slow_scorers_with_a_character_bound():
     # Their scan is slow: fewer needles.
-    _same_output_for(("WRatio", "partial_ratio"), 400, 6)
+    _same_output_for(("WRatio", "partial_ratio", "setratio"), 400, 6)
 
 
 def test_exact_from_an_index_equals_scan_from_the_csv():
@@ -144,10 +144,15 @@ def test_timings_list_every_needle_and_scorers_without_a_bound_scan():
         assert all(float(r["micros"]) > 0 for r in rows)
         # ratio searches the index: most needles never fall back to the scan.
         assert sum(int(r["scanned"]) for r in rows) < 50
-        support.run_ok(["match", hay, needles, "-s", "setratio", "-o", tmp / "w.csv",
+        support.run_ok(["match", hay, needles, "-s", "seqratio", "-o", tmp / "w.csv",
                         "--timings", timings, "-q"])
         with open(timings, encoding="utf-8") as f:
             assert all(r["scanned"] == "1" for r in csv.DictReader(f))
+        # setratio has a character bound: it no longer scans.
+        support.run_ok(["match", hay, needles, "-s", "setratio", "-o", tmp / "w.csv",
+                        "--timings", timings, "-q"])
+        with open(timings, encoding="utf-8") as f:
+            assert all(r["scanned"] == "0" for r in csv.DictReader(f))
 
 
 def test_bad_method_and_timings_over_an_input_are_refused():

@@ -262,7 +262,7 @@ int RunMatch(const MatchArgs& a) {
   if (use_chars) {
     progress.Update("character signatures", true);
     if (!loaded) loaded = std::make_unique<Haystack>(index->haystack().parts(), nullptr);
-    loaded = WithCharSigs(std::move(loaded), NeedsSetLengths(scorer_kind), a.threads);
+    loaded = WithCharSigs(std::move(loaded), NameStatFor(scorer_kind), a.threads);
     progress.Clear();
   }
   const Haystack& h = loaded ? *loaded : index->haystack();
@@ -386,7 +386,10 @@ Command AddMatchCommand(CLI::App& app) {
                 "Bigram and character bounds: ratio, QRatio, token_sort_ratio,\n"
                 "indel, lcs, levenshtein (unit weights). Character bound only\n"
                 "(every name of a possible length is checked, few scored):\n"
-                "partial_ratio. The other scorers scan.\n"
+                "partial_ratio; setratio (bounded by its token pairs).\n"
+                "The other scorers scan (seqratio, token_ratio, the partial\n"
+                "token scorers, osa, damerau_levenshtein, hamming, jaro,\n"
+                "jaro_winkler, prefix, postfix, weighted levenshtein).\n"
                 "scan: score every name the length bound allows")
       ->capture_default_str();
   c->add_option("--timings", args->timings,
