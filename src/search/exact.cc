@@ -202,8 +202,13 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     const uint16_t* stats = hay.parts().name_stats.empty() ? nullptr : hay.parts().name_stats.data();
     uint32_t overlaps[kBatch];
     double bounds[kBatch];
+    double need_threshold = -1;  // the threshold `need` was found for
+    uint32_t need = 0;
     for (uint32_t base = begin; base < end; base += kBatch) {
-      const uint32_t need = char_need(n);  // the threshold may have risen
+      if (threshold != need_threshold) {  // it may have risen
+        need = char_need(n);
+        need_threshold = threshold;
+      }
       if (need > needle_chars) break;
       const auto count = static_cast<uint32_t>(std::min<size_t>(kBatch, end - base));
       x.chars.OverlapBatch(sig_lo + base, sig_hi + base, count, overlaps);
