@@ -92,6 +92,7 @@ struct HaystackParts {
   // The scorer's NameStat (needle/scorer.h) per distinct name, or empty:
   // TokenSetLength for WRatio, the token count for setratio.
   std::span<const uint16_t> name_stats;
+  NameStat name_stat_kind = NameStat::kNone;  // which statistic name_stats holds
   // The token index (needle/tokens.h), or all empty: per token bucket the ids
   // of the names holding a token of that bucket, ascending, each once; per
   // set bucket the ids of the names whose sorted token set hashes there.
@@ -184,6 +185,12 @@ class Haystack {
   // The NameStat of distinct name d, or 0 when not computed (for either
   // statistic a valid lower bound, and "unknown" to the bounds that read it).
   uint32_t name_stat(uint32_t d) const { return p_.name_stats.empty() ? 0 : p_.name_stats[d]; }
+  // The same, 0 unless the haystack holds the statistic `kind` (a bound
+  // must never read another one's).
+  uint32_t name_stat(uint32_t d, NameStat kind) const {
+    return kind == p_.name_stat_kind && kind != NameStat::kNone ? name_stat(d) : 0;
+  }
+  NameStat name_stat_kind() const { return p_.name_stat_kind; }
   // What keeps the parts' bytes alive.
   const std::shared_ptr<const void>& owner() const { return owner_; }
 

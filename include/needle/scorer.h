@@ -101,6 +101,14 @@ struct HayName {
   bool ascii = false;     // every byte < 0x80
 };
 
+// A number per haystack name that a scorer's name bound reads
+// (MaxScoreForName's `set_length` argument, Haystack::name_stat), computed at
+// load with the signatures, at most 65535:
+//   kTokenSetLength  TokenSetLength (below): WRatio
+//   kTokenCount      the tokens of name.split(' '), empty ones included:
+//                    setratio
+enum class NameStat { kNone, kTokenSetLength, kTokenCount };
+
 // What the exact search knows of a name beyond its characters
 // (CachedScorer::MaxScoreForTokens).
 struct TokenFacts {
@@ -208,6 +216,9 @@ class CachedScorer {
     for (size_t i = 0; i < count; ++i) out[i] = MaxScoreForChars(n, overlaps[i]);
   }
 
+  // The NameStat its name bounds read (their `set_length` argument).
+  virtual NameStat name_stat() const { return NameStat::kNone; }
+
   // `enough`, as above: once the bound is below it, costlier refinements
   // may be skipped (setratio's).
   virtual bool HasNameBound() const { return false; }
@@ -227,13 +238,6 @@ bool HasCharBound(ScorerKind kind, const ScorerOptions& options = ScorerOptions(
 // True if `kind` has a token bound, hence an exact search from the token
 // index (needle/tokens.h): token_set_ratio and WRatio.
 bool HasTokenBound(ScorerKind kind);
-// A number per haystack name that a scorer's name bound reads
-// (MaxScoreForName's `set_length` argument, Haystack::name_stat), computed at
-// load with the signatures, at most 65535:
-//   kTokenSetLength  TokenSetLength (below): WRatio
-//   kTokenCount      the tokens of name.split(' '), empty ones included:
-//                    setratio
-enum class NameStat { kNone, kTokenSetLength, kTokenCount };
 NameStat NameStatFor(ScorerKind kind);
 uint32_t NameStatOf(NameStat stat, std::string_view processed);
 // The length in code points of the name's sorted, duplicate-free whitespace

@@ -834,6 +834,7 @@ class SetRatioScorer final : public ScorerBase {
   // 200 min(W, k) / (na + nb), W at most the sum of every needle token's
   // 2 x / (la + x) (rather than the k largest) and at most best_sum_ of the
   // whole overlap; without the token count, 200 W / (na + W).
+  NameStat name_stat() const override { return NameStat::kTokenCount; }
   bool HasSigBatchBound() const override { return !token_chars_.empty(); }
   void MaxScoreForSigs(uint32_t, const uint64_t* lo, const uint64_t* hi, const uint16_t* stats,
                        const uint32_t* overlaps, size_t count, double* out) const override {
@@ -1294,6 +1295,7 @@ class WRatioScorer final : public ScorerBase {
   double MaxScoreForChars(uint32_t n, uint32_t overlap) const override {
     return Bound(n, overlap, nullptr, nullptr, 0, nullptr);
   }
+  NameStat name_stat() const override { return NameStat::kTokenSetLength; }
   bool HasNameBound() const override { return true; }
   double MaxScoreForName(const HayName& name, uint32_t overlap, const CharSig& sig,
                          uint32_t set_length, double = 0) const override {

@@ -175,6 +175,7 @@ std::unique_ptr<Haystack> WithCharSigs(std::unique_ptr<Haystack> hay, NameStat s
   parts.char_lo = storage->lo;
   parts.char_hi = storage->hi;
   parts.name_stats = storage->name_stats;
+  parts.name_stat_kind = stat;
   storage->base = hay->owner();
   std::shared_ptr<const void> owner = storage;
   return std::make_unique<Haystack>(parts, std::move(owner));

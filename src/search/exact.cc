@@ -153,7 +153,7 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     if (!name_bound) return true;
     const std::string_view text = hay.processed(d);
     return !beaten(scorer.MaxScoreForName(HayName{text, n, text.size() == n}, overlap,
-                                          hay.char_sig(d), hay.name_stat(d), threshold),
+                                          hay.char_sig(d), hay.name_stat(d, scorer.name_stat()), threshold),
                    d);
   };
   auto chars_allow_one = [&](uint32_t d, uint32_t n) {
@@ -199,7 +199,10 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     const uint64_t* sig_lo = hay.parts().char_lo.data();
     const uint64_t* sig_hi = hay.parts().char_hi.data();
     const bool sig_batch = scorer.HasSigBatchBound();
-    const uint16_t* stats = hay.parts().name_stats.empty() ? nullptr : hay.parts().name_stats.data();
+    const uint16_t* stats =
+        hay.name_stat_kind() == scorer.name_stat() && !hay.parts().name_stats.empty()
+            ? hay.parts().name_stats.data()
+            : nullptr;
     uint32_t overlaps[kBatch];
     double bounds[kBatch];
     double need_threshold = -1;  // the threshold `need` was found for

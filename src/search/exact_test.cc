@@ -314,6 +314,34 @@ TEST(ExactTopK, EqualsScanOnRandomAndHostileNames) {
   }
 }
 
+// A haystack whose signatures came with another scorer's NameStat (token
+// counts for setratio, token set lengths for WRatio): the bounds must not
+// read it as their own. Names of repeated words make the two differ.
+TEST(ExactTopK, NameStatsOfAnotherScorerAreNotRead) {
+  auto names = DemoNames(3000);
+  if (names.empty()) GTEST_SKIP() << "data/demo/haystack.csv not found";
+  std::mt19937 rng(23);
+  std::vector<std::string> needles;
+  for (int i = 0; i < 40; ++i) {
+    const std::string& a = names[rng() % names.size()];
+    const std::string w = a.substr(0, a.find(' '));
+    names.push_back(w + " " + w + " " + w + " " + a);  // many tokens, a short set
+    names.push_back(w);
+    needles.push_back(i % 2 ? a : w + " " + w);
+  }
+  for (auto [kind, other] : {std::pair{ScorerKind::kWRatio, NameStat::kTokenCount},
+                             std::pair{ScorerKind::kSetRatio, NameStat::kTokenSetLength}}) {
+    SCOPED_TRACE(ScorerName(kind));
+    HaystackBuilder b(Processor::kDefault, NameFormFor(kind), false, 0);
+    for (const auto& n : names) ASSERT_TRUE(b.Add("", n).ok());
+    auto hay = WithCharSigs(std::move(b.Finish()).value(), other, 1);
+    if (kind == ScorerKind::kWRatio) hay = WithTokenIndex(std::move(hay), 1);
+    ASSERT_NE(hay->name_stat_kind(), NameStatFor(kind));
+    EXPECT_EQ(hay->name_stat(0, NameStatFor(kind)), 0u);
+    EXPECT_EQ(ExpectExactEqualsScan(*hay, kind, needles, {1, 10}, {0, 80}), 0u);
+  }
+}
+
 TEST(ExactTopK, FallsBackToTheScanWithoutAnIndexOrABound) {
   const std::vector<std::string> names = {"acme inc", "acme corp", "beta llc", "acme"};
   HaystackBuilder b(Processor::kDefault, NameForm::kProcessed, false, 0);

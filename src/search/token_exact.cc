@@ -147,8 +147,8 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     const auto set_cps = static_cast<uint32_t>(text::CodePointCount(wanted));
     for (uint32_t d : names) {
       if (set_form ? hay.processed(d) != wanted
-                   : (hay.name_stat(d) != 0 && hay.name_stat(d) < 65535 &&
-                      hay.name_stat(d) != set_cps)) {
+                   : (hay.name_stat(d, scorer.name_stat()) != 0 && hay.name_stat(d, scorer.name_stat()) < 65535 &&
+                      hay.name_stat(d, scorer.name_stat()) != set_cps)) {
         continue;
       }
       listed.push_back(d);
@@ -272,7 +272,7 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
   auto name_bound = [&](uint32_t d, uint32_t n, uint32_t overlap, const TokenFacts& known) {
     const std::string_view text = hay.processed(d);
     return scorer.MaxScoreForTokenName(HayName{text, n, text.size() == n}, overlap,
-                                       hay.char_sig(d), hay.name_stat(d), known, threshold);
+                                       hay.char_sig(d), hay.name_stat(d, scorer.name_stat()), known, threshold);
   };
 
   // 3. The pool: the names holding the needle (1c) and those holding its
