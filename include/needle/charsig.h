@@ -103,6 +103,14 @@ class NeedleChars {
   uint32_t length_ = 0;
 };
 
+// Bit i set for the i < count (at most 64) with overlaps[i] >= need: which
+// names of a batch pass, in a loop the compiler vectorises.
+inline uint64_t AtLeastMask(const uint32_t* overlaps, size_t count, uint32_t need) {
+  uint64_t pass = 0;
+  for (size_t i = 0; i < count; ++i) pass |= static_cast<uint64_t>(overlaps[i] >= need) << i;
+  return pass;
+}
+
 // Returns `hay` with the signature of every distinct name (and, unless
 // stat is kNone, its NameStatOf of needle/scorer.h), computed on `threads`
 // threads (0: all). The new Haystack shares the old one's bytes.

@@ -32,6 +32,7 @@
 // top K, nor tie into it with a lower row; hence the hits are exactly
 // ScanTopK's.
 #include <algorithm>
+#include <bit>
 
 #include "needle/charsig.h"
 #include "needle/grams.h"
@@ -217,13 +218,18 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
       if (need > needle_chars) break;
       const auto count = static_cast<uint32_t>(std::min<size_t>(kBatch, end - base));
       x.chars.OverlapBatch(sig_lo + base, sig_hi + base, count, overlaps);
+      // The names whose overlap reaches `need` (most batches have none or
+      // few).
+      uint64_t pass = AtLeastMask(overlaps, count, need);
+      if (pass == 0) continue;
       if (sig_batch) {
         scorer.MaxScoreForSigs(n, sig_lo + base, sig_hi + base, stats ? stats + base : nullptr,
                                overlaps, count, bounds);
       }
-      for (uint32_t i = 0; i < count; ++i) {
+      for (; pass != 0; pass &= pass - 1) {
+        const auto i = static_cast<uint32_t>(std::countr_zero(pass));
         const uint32_t d = base + i;
-        if (overlaps[i] < need || (skip_verified && (x.counts[d] & kVerified))) continue;
+        if (skip_verified && (x.counts[d] & kVerified)) continue;
         if (sig_batch && ruled_out(bounds[i])) continue;
         // The group's bound at this overlap may tie the threshold: then the
         // rows decide (beaten), and the name's own bound may be lower.

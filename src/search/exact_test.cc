@@ -486,6 +486,21 @@ TEST(CharSig, OverlapBoundsCommonCodePointsAndTheBatchAgreesOnEveryTarget) {
   hwy::SetSupportedTargetsForTest(0);
 }
 
+TEST(CharSig, AtLeastMaskMarksExactlyThePassingNames) {
+  std::mt19937 rng(29);
+  for (int round = 0; round < 2000; ++round) {
+    const size_t count = 1 + rng() % 64;
+    uint32_t overlaps[64];
+    for (size_t i = 0; i < count; ++i) overlaps[i] = rng() % 12;
+    const uint32_t need = rng() % 13;
+    const uint64_t mask = AtLeastMask(overlaps, count, need);
+    for (size_t i = 0; i < 64; ++i) {
+      ASSERT_EQ((mask >> i) & 1, i < count && overlaps[i] >= need ? 1u : 0u)
+          << "count " << count << " need " << need << " bit " << i;
+    }
+  }
+}
+
 // Every character bound is at least the score (for the name's own signature
 // and token set length) and at most the length bound; and it does rule out
 // names the length bound lets through, or it would be no bound at all.

@@ -25,6 +25,7 @@
 // equal to it with all its rows after the K-th best's, and no name is
 // offered twice; hence the hits are exactly ScanTopK's.
 #include <algorithm>
+#include <bit>
 
 #include "needle/tokens.h"
 #include "search/exact_scratch.h"
@@ -406,22 +407,29 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     const uint32_t most = std::min(m, n);
     const uint32_t begin = hay.group_begin(g), end = hay.group_begin(g + 1);
     need_at = -1;  // a new length: the cache is stale
+    double need_for = -1;  // the threshold `need` was found for
+    uint32_t need = 0;
     for (uint32_t base = begin; base < end; base += kBatch) {
-      // The least overlap that may still reach the threshold (it may have
-      // risen).
-      const uint32_t need = least_overlap(n, [&](uint32_t h) { return bound(n, h); });
+      // The least overlap that may still reach the threshold (found again
+      // when it has risen).
+      if (threshold != need_for) {
+        need = least_overlap(n, [&](uint32_t h) { return bound(n, h); });
+        need_for = threshold;
+      }
       if (need > most) break;
       const auto count = static_cast<uint32_t>(std::min<size_t>(kBatch, end - base));
       st->candidates += count;
       x->chars.OverlapBatch(sig_lo + base, sig_hi + base, count, overlaps);
+      uint64_t pass = AtLeastMask(overlaps, count, need);
+      if (pass == 0) continue;
       if (counted && threshold != need_at) {
         // The least overlap per shared length, found when first needed.
         need_at = threshold;
         std::fill(need_by_shared.begin(), need_by_shared.end(), UINT32_MAX);
       }
-      for (uint32_t i = 0; i < count; ++i) {
+      for (; pass != 0; pass &= pass - 1) {
+        const auto i = static_cast<uint32_t>(std::countr_zero(pass));
         const uint32_t d = base + i;
-        if (overlaps[i] < need) continue;
         if (counted) {
           const uint32_t shared = x->counts[d] == 0 ? 0u : x->counts[d] - 1u;
           uint32_t& least = need_by_shared[std::min<size_t>(shared, need_by_shared.size() - 1)];
