@@ -92,8 +92,10 @@ class NeedleChars {
     return s;
   }
   // out[i] = Overlap({lo[i], hi[i]}) for i < count, several per instruction
-  // (Highway, the instruction set chosen at run time).
-  void OverlapBatch(const uint64_t* lo, const uint64_t* hi, size_t count, uint32_t* out) const;
+  // (Highway, the instruction set chosen at run time). Returns the bits
+  // i < 64 with out[i] >= need: the names of a batch of 64 that pass.
+  uint64_t OverlapBatch(const uint64_t* lo, const uint64_t* hi, size_t count, uint32_t* out,
+                        uint32_t need = 0) const;
 
  private:
   CharSig sig_;
@@ -102,14 +104,6 @@ class NeedleChars {
   int excess_bits_ = 0;
   uint32_t length_ = 0;
 };
-
-// Bit i set for the i < count (at most 64) with overlaps[i] >= need: which
-// names of a batch pass, in a loop the compiler vectorises.
-inline uint64_t AtLeastMask(const uint32_t* overlaps, size_t count, uint32_t need) {
-  uint64_t pass = 0;
-  for (size_t i = 0; i < count; ++i) pass |= static_cast<uint64_t>(overlaps[i] >= need) << i;
-  return pass;
-}
 
 // Returns `hay` with the signature of every distinct name (and, unless
 // stat is kNone, its NameStatOf of needle/scorer.h), computed on `threads`

@@ -19,21 +19,37 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 // One name per 64-bit lane: AND with the needle's masks, popcount, add; the
 // needle's excess over 4 weighs the name's ">= 4" mask bit by bit.
-void OverlapBatchImpl(uint64_t needle_lo, uint64_t needle_hi, const uint64_t* excess,
-                      int excess_bits, const uint64_t* lo, const uint64_t* hi, size_t count,
-                      uint32_t* out) {
+// Returns the bits i (i < min(count, 64)) with out[i] >= need.
+uint64_t OverlapBatchImpl(uint64_t needle_lo, uint64_t needle_hi, const uint64_t* excess,
+                          int excess_bits, const uint64_t* lo, const uint64_t* hi, size_t count,
+                          uint32_t need, uint32_t* out) {
   const hn::ScalableTag<uint64_t> d;
   const size_t lanes = hn::Lanes(d);
   const auto nlo = hn::Set(d, needle_lo), nhi = hn::Set(d, needle_hi);
+  const auto vneed = hn::Set(d, need);
   HWY_ALIGN uint64_t sums[HWY_MAX_BYTES / sizeof(uint64_t)];
+  uint8_t bits[HWY_MAX_BYTES / sizeof(uint64_t) / 8 + 8] = {};
+  uint64_t pass = 0;
+  // The lanes of s that reach `need`, as bits from position i.
+  auto passing = [&](const auto s, size_t i) {
+    // s >= need, both below 2^32: s - need has its top bit clear (unsigned
+    // 64-bit comparisons are missing on some targets).
+    hn::StoreMaskBits(d, hn::Eq(hn::ShiftRight<63>(hn::Sub(s, vneed)), hn::Zero(d)), bits);
+    uint64_t b = 0;
+    for (size_t k = 0; k < (lanes + 7) / 8; ++k) b |= static_cast<uint64_t>(bits[k]) << (8 * k);
+    if (lanes < 64) b &= (uint64_t{1} << lanes) - 1;
+    if (i < 64) pass |= b << i;
+  };
   size_t i = 0;
   if (needle_hi == 0 && excess_bits == 0) {
     // No code point of the needle occurs 3 times (most words, many short
     // names): the names' ">= 3" and ">= 4" masks cannot count, so they are
     // not read, which halves the memory the batch reads.
     for (; i + lanes <= count; i += lanes) {
-      hn::Store(hn::PopulationCount(hn::And(hn::LoadU(d, lo + i), nlo)), d, sums);
+      const auto s = hn::PopulationCount(hn::And(hn::LoadU(d, lo + i), nlo));
+      hn::Store(s, d, sums);
       for (size_t k = 0; k < lanes; ++k) out[i + k] = static_cast<uint32_t>(sums[k]);
+      passing(s, i);
     }
   }
   for (; i + lanes <= count; i += lanes) {
@@ -48,6 +64,7 @@ void OverlapBatchImpl(uint64_t needle_lo, uint64_t needle_hi, const uint64_t* ex
     }
     hn::Store(s, d, sums);
     for (size_t k = 0; k < lanes; ++k) out[i + k] = static_cast<uint32_t>(sums[k]);
+    passing(s, i);
   }
   for (; i < count; ++i) {
     uint64_t s = static_cast<uint64_t>(hwy::PopCount(lo[i] & needle_lo) + hwy::PopCount(hi[i] & needle_hi));
@@ -55,7 +72,9 @@ void OverlapBatchImpl(uint64_t needle_lo, uint64_t needle_hi, const uint64_t* ex
       s += static_cast<uint64_t>(hwy::PopCount(excess[j] & (hi[i] >> 32))) << j;
     }
     out[i] = static_cast<uint32_t>(s);
+    if (i < 64) pass |= static_cast<uint64_t>(s >= need) << i;
   }
+  return pass;
 }
 
 }  // namespace HWY_NAMESPACE
@@ -141,10 +160,10 @@ void NeedleChars::Reset(std::string_view name) {
   }
 }
 
-void NeedleChars::OverlapBatch(const uint64_t* lo, const uint64_t* hi, size_t count,
-                               uint32_t* out) const {
-  HWY_DYNAMIC_DISPATCH(OverlapBatchImpl)(sig_.lo, sig_.hi, excess_.data(), excess_bits_, lo, hi,
-                                         count, out);
+uint64_t NeedleChars::OverlapBatch(const uint64_t* lo, const uint64_t* hi, size_t count,
+                                   uint32_t* out, uint32_t need) const {
+  return HWY_DYNAMIC_DISPATCH(OverlapBatchImpl)(sig_.lo, sig_.hi, excess_.data(), excess_bits_,
+                                                lo, hi, count, need, out);
 }
 
 std::unique_ptr<Haystack> WithCharSigs(std::unique_ptr<Haystack> hay, NameStat stat,

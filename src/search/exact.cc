@@ -217,10 +217,9 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
       }
       if (need > needle_chars) break;
       const auto count = static_cast<uint32_t>(std::min<size_t>(kBatch, end - base));
-      x.chars.OverlapBatch(sig_lo + base, sig_hi + base, count, overlaps);
       // The names whose overlap reaches `need` (most batches have none or
       // few).
-      uint64_t pass = AtLeastMask(overlaps, count, need);
+      uint64_t pass = x.chars.OverlapBatch(sig_lo + base, sig_hi + base, count, overlaps, need);
       if (pass == 0) continue;
       if (sig_batch) {
         scorer.MaxScoreForSigs(n, sig_lo + base, sig_hi + base, stats ? stats + base : nullptr,

@@ -419,8 +419,7 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
       if (need > most) break;
       const auto count = static_cast<uint32_t>(std::min<size_t>(kBatch, end - base));
       st->candidates += count;
-      x->chars.OverlapBatch(sig_lo + base, sig_hi + base, count, overlaps);
-      uint64_t pass = AtLeastMask(overlaps, count, need);
+      uint64_t pass = x->chars.OverlapBatch(sig_lo + base, sig_hi + base, count, overlaps, need);
       if (pass == 0) continue;
       if (counted && threshold != need_at) {
         // The least overlap per shared length, found when first needed.
