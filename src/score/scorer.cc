@@ -838,6 +838,10 @@ class SetRatioScorer final : public ScorerBase {
   bool HasSigBatchBound() const override { return !token_chars_.empty(); }
   void MaxScoreForSigs(uint32_t, const uint64_t* lo, const uint64_t* hi, const uint16_t* stats,
                        const uint32_t* overlaps, size_t count, double* out) const override {
+    if (token_chars_.empty()) {  // no batch bound of its own (HasSigBatchBound)
+      for (size_t i = 0; i < count; ++i) out[i] = MaxScoreForChars(0, overlaps[i]);
+      return;
+    }
     constexpr size_t kMost = 64;
     if (count > kMost) {
       MaxScoreForSigs(0, lo, hi, stats, overlaps, kMost, out);

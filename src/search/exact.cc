@@ -19,12 +19,13 @@
 // most shared keys are scored now and then, which raises the threshold early.
 // Last, every candidate whose count plus r still reaches need(n) is scored,
 // most shared keys first. A group whose lists would cost more to read than
-// scoring it front to back is scored front to back, as the scan does.
+// checking its names' signatures front to back is checked that way.
 //
 // Every name about to be scored is first checked against the character bound
 // (needle/charsig.h), and a group scanned front to back checks the bound of
-// 64 names at a time. Scorers with a character bound but no bigram bound
-// (token_set_ratio, partial_ratio, WRatio) skip the index: their groups are
+// 64 names at a time (then, for setratio, its batch bound). Scorers with a
+// character bound but no bigram bound (token_set_ratio and WRatio without
+// a token index, partial_ratio, setratio) skip the index: their groups are
 // scanned that way.
 //
 // Invariant: a name left unscored has a bound below the final threshold, or

@@ -527,6 +527,20 @@ TEST(CharBound, NeverBelowTheScoreOnRealAndHostileNames) {
       EXPECT_GE(coarse, unknown) << ScorerName(kind) << " '" << fa << "' '" << fb << "'";
       EXPECT_LE(coarse, scorer->MaxScoreForLength(n)) << ScorerName(kind);
       tighter += fine < scorer->MaxScoreForLength(n);
+      // A bound that stops early (enough) is still a bound; so is the batch
+      // one, with the NameStat and without.
+      const uint32_t stat = NameStatOf(NameStatFor(kind), fb);
+      EXPECT_GE(scorer->MaxScoreForName(name, overlap, sig, stat, score), score)
+          << ScorerName(kind) << " '" << fa << "' '" << fb << "'";
+      EXPECT_GE(scorer->MaxScoreForName(name, overlap, sig, stat, score + 1), score)
+          << ScorerName(kind) << " '" << fa << "' '" << fb << "'";
+      const uint16_t stat16 = static_cast<uint16_t>(stat);
+      double batch[2];
+      scorer->MaxScoreForSigs(n, &sig.lo, &sig.hi, &stat16, &overlap, 1, &batch[0]);
+      scorer->MaxScoreForSigs(n, &sig.lo, &sig.hi, nullptr, &overlap, 1, &batch[1]);
+      EXPECT_GE(batch[0], score) << ScorerName(kind) << " '" << fa << "' '" << fb << "'";
+      EXPECT_GE(batch[1], batch[0] - 1e-9) << ScorerName(kind) << " '" << fa << "' '" << fb << "'";
+      EXPECT_LE(batch[1], coarse + 1e-9) << ScorerName(kind);
     }
     EXPECT_GT(tighter, 400u) << ScorerName(kind);
   }
