@@ -32,6 +32,7 @@ uint64_t OverlapBatchImpl(uint64_t needle_lo, uint64_t needle_hi, const uint64_t
   uint64_t pass = 0;
   // The lanes of s that reach `need`, as bits from position i.
   auto passing = [&](const auto s, size_t i) {
+    if (need == 0) return;  // every name passes: the mask is set at the end
     // s >= need, both below 2^32: s - need has its top bit clear (unsigned
     // 64-bit comparisons are missing on some targets).
     hn::StoreMaskBits(d, hn::Eq(hn::ShiftRight<63>(hn::Sub(s, vneed)), hn::Zero(d)), bits);
@@ -74,6 +75,7 @@ uint64_t OverlapBatchImpl(uint64_t needle_lo, uint64_t needle_hi, const uint64_t
     out[i] = static_cast<uint32_t>(s);
     if (i < 64) pass |= static_cast<uint64_t>(s >= need) << i;
   }
+  if (need == 0) pass = count >= 64 ? ~uint64_t{0} : (uint64_t{1} << count) - 1;
   return pass;
 }
 

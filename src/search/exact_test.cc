@@ -475,16 +475,19 @@ TEST(CharSig, OverlapBoundsCommonCodePointsAndTheBatchAgreesOnEveryTarget) {
       const NeedleChars chars(needle);
       for (size_t count : {size_t{997}, size_t{8}, size_t{3}}) {
         std::vector<uint32_t> out(count);
-        const uint32_t need = static_cast<uint32_t>(count % 7);
-        const uint64_t pass = chars.OverlapBatch(lo.data(), hi.data(), count, out.data(), need);
-        for (size_t i = 0; i < count; ++i) {
-          ASSERT_EQ(out[i], chars.Overlap(CharSig{lo[i], hi[i]}))
-              << hwy::TargetName(target) << " needle '" << needle << "' name " << i;
-        }
-        // The passing names' bits (the batches hold at most 64 names).
-        for (size_t i = 0; i < std::min<size_t>(count, 64); ++i) {
-          ASSERT_EQ((pass >> i) & 1, out[i] >= need ? 1u : 0u)
-              << hwy::TargetName(target) << " needle '" << needle << "' name " << i;
+        for (const uint32_t need : {0u, static_cast<uint32_t>(count % 7)}) {
+          const uint64_t pass =
+              chars.OverlapBatch(lo.data(), hi.data(), count, out.data(), need);
+          for (size_t i = 0; i < count; ++i) {
+            ASSERT_EQ(out[i], chars.Overlap(CharSig{lo[i], hi[i]}))
+                << hwy::TargetName(target) << " needle '" << needle << "' name " << i;
+          }
+          // The passing names' bits (the batches hold at most 64 names).
+          for (size_t i = 0; i < 64; ++i) {
+            ASSERT_EQ((pass >> i) & 1, i < count && out[i] >= need ? 1u : 0u)
+                << hwy::TargetName(target) << " needle '" << needle << "' name " << i
+                << " need " << need;
+          }
         }
       }
     }
