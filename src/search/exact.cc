@@ -203,7 +203,7 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     const uint64_t* sig_lo = hay.parts().char_lo.data();
     const uint64_t* sig_hi = hay.parts().char_hi.data();
     const bool sig_batch = scorer.HasSigBatchBound();
-    const uint16_t* stats =
+    const uint16_t* name_stats =
         hay.name_stat_kind() == scorer.name_stat() && !hay.parts().name_stats.empty()
             ? hay.parts().name_stats.data()
             : nullptr;
@@ -223,7 +223,7 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
       uint64_t pass = x.chars.OverlapBatch(sig_lo + base, sig_hi + base, count, overlaps, need);
       if (pass == 0) continue;
       if (sig_batch) {
-        scorer.MaxScoreForSigs(n, sig_lo + base, sig_hi + base, stats ? stats + base : nullptr,
+        scorer.MaxScoreForSigs(n, sig_lo + base, sig_hi + base, name_stats ? name_stats + base : nullptr,
                                overlaps, count, bounds);
       }
       for (; pass != 0; pass &= pass - 1) {
