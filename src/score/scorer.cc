@@ -845,8 +845,8 @@ class SetRatioScorer final : public ScorerBase {
     constexpr size_t kMost = 64;
     if (count > kMost) {
       MaxScoreForSigs(0, lo, hi, stats, overlaps, kMost, out);
-      MaxScoreForSigs(0, lo + kMost, hi + kMost, stats ? stats + kMost : nullptr,
-                      overlaps + kMost, count - kMost, out + kMost);
+      MaxScoreForSigs(0, lo + kMost, hi + kMost, stats ? stats + kMost : nullptr, overlaps + kMost,
+                      count - kMost, out + kMost);
       return;
     }
     const size_t na = needle_tokens_.size();
@@ -860,11 +860,10 @@ class SetRatioScorer final : public ScorerBase {
       for (size_t i = 0; i < count; ++i) sums[i] += terms[std::min(x[i], l)];
     }
     for (size_t i = 0; i < count; ++i) {
-      const double w = std::min(
-          {sums[i],
-           best_sum_[std::min<size_t>(overlaps[i], needle_.size())] +
-               static_cast<double>(empty_tokens_),
-           static_cast<double>(na)});
+      const double w = std::min({sums[i],
+                                 best_sum_[std::min<size_t>(overlaps[i], needle_.size())] +
+                                     static_cast<double>(empty_tokens_),
+                                 static_cast<double>(na)});
       const uint32_t nb = stats ? stats[i] : 0;
       if (nb > 0 && nb < 65535) {
         out[i] = Margin(200.0 * std::min(w, static_cast<double>(std::min<size_t>(na, nb))) /
@@ -901,9 +900,9 @@ class SetRatioScorer final : public ScorerBase {
     }
     const double all_caps =
         TopSum(best, token_chars_.size(), token_chars_.size()) + static_cast<double>(empty_tokens_);
-    double w = std::min({best_sum_[std::min<size_t>(overlap, needle_.size())] +
-                             static_cast<double>(empty_tokens_),
-                         all_caps, static_cast<double>(na)});
+    double w = std::min(
+        {best_sum_[std::min<size_t>(overlap, needle_.size())] + static_cast<double>(empty_tokens_),
+         all_caps, static_cast<double>(na)});
     const uint64_t space = 1ull << kSpaceBucket;
     const int spaces = std::popcount(sig.lo & (space | space << 32)) +
                        std::popcount(sig.hi & (space | space << 32));
@@ -916,9 +915,8 @@ class SetRatioScorer final : public ScorerBase {
       // token at 1, at most the needle's empty tokens.)
       const size_t k = std::min<size_t>(na, token_count);
       const double sum = TopSum(best, token_chars_.size(), k) + static_cast<double>(empty_tokens_);
-      const double count_bound =
-          Margin(200.0 * std::min({sum, w, static_cast<double>(k)}) /
-                 static_cast<double>(na + token_count));
+      const double count_bound = Margin(200.0 * std::min({sum, w, static_cast<double>(k)}) /
+                                        static_cast<double>(na + token_count));
       if (count_bound < enough) return count_bound;
     }
     // The name's tokens (split at ' ' only), in code points.
@@ -939,8 +937,7 @@ class SetRatioScorer final : public ScorerBase {
     if (nb <= kMaxHayTokens) hay_lengths[nb - 1] = len;
     const size_t k = std::min(na, nb);
     const auto bound = [&](double sum) {
-      return Margin(200.0 * std::min(sum, static_cast<double>(k)) /
-                    static_cast<double>(na + nb));
+      return Margin(200.0 * std::min(sum, static_cast<double>(k)) / static_cast<double>(na + nb));
     };
     const double free_pairs = static_cast<double>(std::min(empty_tokens_, hay_empty));
     w = std::min(best_sum_[std::min<size_t>(overlap, needle_.size())] + free_pairs,
@@ -1029,9 +1026,9 @@ class SetRatioScorer final : public ScorerBase {
 
   std::vector<std::u32string_view> needle_tokens_, hay_tokens_;
   size_t empty_tokens_ = 0;
-  std::vector<double> best_sum_;        // best_sum_[c]: the bound W for overlap c
-  std::vector<NeedleChars> token_chars_;  // per non-empty needle token
-  std::vector<uint32_t> token_lengths_;   // the same tokens' lengths
+  std::vector<double> best_sum_;                  // best_sum_[c]: the bound W for overlap c
+  std::vector<NeedleChars> token_chars_;          // per non-empty needle token
+  std::vector<uint32_t> token_lengths_;           // the same tokens' lengths
   std::vector<std::vector<double>> token_terms_;  // [t][x]: PairRatioBound(l_t, x)
   std::vector<std::string_view> hay_bytes_;  // tokens of an ASCII hay, as bytes
   std::vector<PatternMask> masks_;
@@ -1870,9 +1867,8 @@ uint32_t NameStatOf(NameStat stat, std::string_view processed) {
     case NameStat::kTokenSetLength:
       return TokenSetLength(processed);
     case NameStat::kTokenCount:
-      return static_cast<uint32_t>(
-          std::min<size_t>(1 + static_cast<size_t>(std::count(processed.begin(), processed.end(), ' ')),
-                           65535));
+      return static_cast<uint32_t>(std::min<size_t>(
+          1 + static_cast<size_t>(std::count(processed.begin(), processed.end(), ' ')), 65535));
     case NameStat::kNone:
       break;
   }

@@ -164,12 +164,11 @@ void NeedleChars::Reset(std::string_view name) {
 
 uint64_t NeedleChars::OverlapBatch(const uint64_t* lo, const uint64_t* hi, size_t count,
                                    uint32_t* out, uint32_t need) const {
-  return HWY_DYNAMIC_DISPATCH(OverlapBatchImpl)(sig_.lo, sig_.hi, excess_.data(), excess_bits_,
-                                                lo, hi, count, need, out);
+  return HWY_DYNAMIC_DISPATCH(OverlapBatchImpl)(sig_.lo, sig_.hi, excess_.data(), excess_bits_, lo,
+                                                hi, count, need, out);
 }
 
-std::unique_ptr<Haystack> WithCharSigs(std::unique_ptr<Haystack> hay, NameStat stat,
-                                       int threads) {
+std::unique_ptr<Haystack> WithCharSigs(std::unique_ptr<Haystack> hay, NameStat stat, int threads) {
   const uint32_t n = hay->distinct();
   auto storage = std::make_shared<SigStorage>();
   storage->lo.resize(n);

@@ -156,9 +156,10 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     if (beaten(scorer.MaxScoreForChars(n, overlap), d)) return false;
     if (!name_bound) return true;
     const std::string_view text = hay.processed(d);
-    return !beaten(scorer.MaxScoreForName(HayName{text, n, text.size() == n}, overlap,
-                                          hay.char_sig(d), hay.name_stat(d, scorer.name_stat()), threshold),
-                   d);
+    return !beaten(
+        scorer.MaxScoreForName(HayName{text, n, text.size() == n}, overlap, hay.char_sig(d),
+                               hay.name_stat(d, scorer.name_stat()), threshold),
+        d);
   };
   auto chars_allow_one = [&](uint32_t d, uint32_t n) {
     return !chars || chars_allow(d, n, x.chars.Overlap(hay.char_sig(d)));
@@ -223,8 +224,8 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
       uint64_t pass = x.chars.OverlapBatch(sig_lo + base, sig_hi + base, count, overlaps, need);
       if (pass == 0) continue;
       if (sig_batch) {
-        scorer.MaxScoreForSigs(n, sig_lo + base, sig_hi + base, name_stats ? name_stats + base : nullptr,
-                               overlaps, count, bounds);
+        scorer.MaxScoreForSigs(n, sig_lo + base, sig_hi + base,
+                               name_stats ? name_stats + base : nullptr, overlaps, count, bounds);
       }
       for (; pass != 0; pass &= pass - 1) {
         const auto i = static_cast<uint32_t>(std::countr_zero(pass));
@@ -458,7 +459,8 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     // The lengths within an eighth of the needle's (a quarter read twice
     // as many postings for a few more early hits: 8% slower over 1,000
     // benchmark needles, as was reading one list in 8 instead of 16).
-    const uint32_t band_lo = static_cast<uint32_t>(m - m / 8), band_hi = static_cast<uint32_t>(m + m / 8);
+    const uint32_t band_lo = static_cast<uint32_t>(m - m / 8),
+                   band_hi = static_cast<uint32_t>(m + m / 8);
     const uint32_t id_lo = begins[static_cast<size_t>(
         std::lower_bound(lengths.begin(), lengths.end(), band_lo) - lengths.begin())];
     const uint32_t id_hi = begins[static_cast<size_t>(

@@ -27,9 +27,9 @@ const std::vector<ScorerKind> kBoundScorers = {ScorerKind::kRatio,       ScorerK
                                                ScorerKind::kTokenSortRatio, ScorerKind::kIndel,
                                                ScorerKind::kLcs,         ScorerKind::kLevenshtein};
 // Scorers with a character bound but no bigram bound.
-const std::vector<ScorerKind> kCharOnlyScorers = {
-    ScorerKind::kTokenSetRatio, ScorerKind::kPartialRatio, ScorerKind::kWRatio,
-    ScorerKind::kSetRatio};
+const std::vector<ScorerKind> kCharOnlyScorers = {ScorerKind::kTokenSetRatio,
+                                                  ScorerKind::kPartialRatio, ScorerKind::kWRatio,
+                                                  ScorerKind::kSetRatio};
 
 using test_data::DemoNames;
 
@@ -60,7 +60,8 @@ const char* AidsName(Aids a) {
 }
 
 std::unique_ptr<Haystack> Build(const std::vector<std::string>& names, ScorerKind kind,
-                                Aids aids = Aids::kBoth, Processor processor = Processor::kDefault) {
+                                Aids aids = Aids::kBoth,
+                                Processor processor = Processor::kDefault) {
   HaystackBuilder b(processor, NameFormFor(kind), false, 0);
   for (const auto& n : names) EXPECT_TRUE(b.Add("", n).ok());
   auto h = b.Finish();
@@ -204,7 +205,8 @@ TEST(ExactTopK, TokenSetEqualsScanFromTheTokenIndex) {
     SCOPED_TRACE(ScorerName(kind));
     // WRatio's scan is slow: fewer K and cutoffs.
     const bool slow = kind == ScorerKind::kWRatio;
-    const std::vector<size_t> ks = slow ? std::vector<size_t>{1, 10} : std::vector<size_t>{1, 3, 10};
+    const std::vector<size_t> ks =
+        slow ? std::vector<size_t>{1, 10} : std::vector<size_t>{1, 3, 10};
     const std::vector<double> cutoffs =
         slow ? std::vector<double>{0, 80} : std::vector<double>{0, 50, 80, 95};
     uint64_t by_tokens = 0, by_chars = 0;
@@ -226,15 +228,20 @@ TEST(ExactTopK, TokenSearchEdgeCases) {
   const std::vector<ScorerKind> kinds = {ScorerKind::kTokenSetRatio, ScorerKind::kWRatio};
   for (ScorerKind kind : kinds) {
     SCOPED_TRACE(ScorerName(kind));
-    auto hay = Build({" ", "a", "ab cd xy", "  ", "\t", "x\xc2\xa0y", "ab\tcd"}, kind, Aids::kTokens,
-                     Processor::kNone);
-    ExpectExactEqualsScan(*hay, kind, {"a b", "ab\tcd\tef", "ab\xc2\xa0" "cd\xc2\xa0" "ef", "x y", "a  b"},
+    auto hay = Build({" ", "a", "ab cd xy", "  ", "\t", "x\xc2\xa0y", "ab\tcd"}, kind,
+                     Aids::kTokens, Processor::kNone);
+    ExpectExactEqualsScan(*hay, kind,
+                          {"a b", "ab\tcd\tef",
+                           "ab\xc2\xa0"
+                           "cd\xc2\xa0"
+                           "ef",
+                           "x y", "a  b"},
                           {1, 3}, {0, 70, 88});
   }
   // One shared token longer than 4,095 code points.
   const std::string t(5000, 'a');
-  auto one = Build({"zzz", t + " " + std::string(5000, 'b')}, ScorerKind::kTokenSetRatio,
-                   Aids::kTokens);
+  auto one =
+      Build({"zzz", t + " " + std::string(5000, 'b')}, ScorerKind::kTokenSetRatio, Aids::kTokens);
   ExpectExactEqualsScan(*one, ScorerKind::kTokenSetRatio, {t + " x"}, {1}, {0, 95});
   // Common tokens joining to more than 65,535 code points: 12 of 6,000, held
   // together by 12 names among 20,000.
@@ -476,8 +483,7 @@ TEST(CharSig, OverlapBoundsCommonCodePointsAndTheBatchAgreesOnEveryTarget) {
       for (size_t count : {size_t{997}, size_t{8}, size_t{3}}) {
         std::vector<uint32_t> out(count);
         for (const uint32_t need : {0u, static_cast<uint32_t>(count % 7)}) {
-          const uint64_t pass =
-              chars.OverlapBatch(lo.data(), hi.data(), count, out.data(), need);
+          const uint64_t pass = chars.OverlapBatch(lo.data(), hi.data(), count, out.data(), need);
           for (size_t i = 0; i < count; ++i) {
             ASSERT_EQ(out[i], chars.Overlap(CharSig{lo[i], hi[i]}))
                 << hwy::TargetName(target) << " needle '" << needle << "' name " << i;
@@ -485,8 +491,8 @@ TEST(CharSig, OverlapBoundsCommonCodePointsAndTheBatchAgreesOnEveryTarget) {
           // The passing names' bits (the batches hold at most 64 names).
           for (size_t i = 0; i < 64; ++i) {
             ASSERT_EQ((pass >> i) & 1, i < count && out[i] >= need ? 1u : 0u)
-                << hwy::TargetName(target) << " needle '" << needle << "' name " << i
-                << " need " << need;
+                << hwy::TargetName(target) << " needle '" << needle << "' name " << i << " need "
+                << need;
           }
         }
       }

@@ -142,15 +142,17 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
   // scored; those of the bucket whose set is another one (as far as the
   // stored text, or set length, tells cheaply) are left to the later steps.
   const bool set_form = hay.form() == NameForm::kSortedTokenSet;
+  const NameStat stat_kind = scorer.name_stat();
   auto add_set = [&](std::string_view wanted) {
     const std::span<const uint32_t> names = hay.set_list(TokenHash(wanted));
     if (names.empty()) return;
     const auto set_cps = static_cast<uint32_t>(text::CodePointCount(wanted));
     for (uint32_t d : names) {
-      if (set_form ? hay.processed(d) != wanted
-                   : (hay.name_stat(d, scorer.name_stat()) != 0 && hay.name_stat(d, scorer.name_stat()) < 65535 &&
-                      hay.name_stat(d, scorer.name_stat()) != set_cps)) {
-        continue;
+      if (set_form) {
+        if (hay.processed(d) != wanted) continue;
+      } else {
+        const uint32_t set_length = hay.name_stat(d, stat_kind);  // 0: unknown
+        if (set_length != 0 && set_length < 65535 && set_length != set_cps) continue;
       }
       listed.push_back(d);
     }
@@ -272,8 +274,8 @@ bool TokenTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
   // A name's own bound (its text, signature and set length).
   auto name_bound = [&](uint32_t d, uint32_t n, uint32_t overlap, const TokenFacts& known) {
     const std::string_view text = hay.processed(d);
-    return scorer.MaxScoreForTokenName(HayName{text, n, text.size() == n}, overlap,
-                                       hay.char_sig(d), hay.name_stat(d, scorer.name_stat()), known, threshold);
+    return scorer.MaxScoreForTokenName(HayName{text, n, text.size() == n}, overlap, hay.char_sig(d),
+                                       hay.name_stat(d, stat_kind), known, threshold);
   };
 
   // 3. The pool: the names holding the needle (1c) and those holding its

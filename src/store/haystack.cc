@@ -86,11 +86,10 @@ Haystack::~Haystack() { ZSTD_freeDDict(static_cast<ZSTD_DDict*>(ddict_)); }
 
 size_t Haystack::MemoryBytes() const {
   return p_.arena.size_bytes() + p_.offsets.size_bytes() + p_.first_row.size_bytes() +
-         p_.dup_bits.size_bytes() + p_.duplicates.size_bytes() +
-         p_.group_lengths.size_bytes() + p_.group_begins.size_bytes() + p_.blob.size_bytes() +
-         p_.block_offsets.size_bytes() + p_.dictionary.size_bytes() + GramBytes() +
-         TokenBytes() + p_.char_lo.size_bytes() + p_.char_hi.size_bytes() +
-         p_.name_stats.size_bytes();
+         p_.dup_bits.size_bytes() + p_.duplicates.size_bytes() + p_.group_lengths.size_bytes() +
+         p_.group_begins.size_bytes() + p_.blob.size_bytes() + p_.block_offsets.size_bytes() +
+         p_.dictionary.size_bytes() + GramBytes() + TokenBytes() + p_.char_lo.size_bytes() +
+         p_.char_hi.size_bytes() + p_.name_stats.size_bytes();
 }
 
 void Haystack::ForEachDuplicate(uint32_t d, const std::function<void(uint32_t)>& f) const {
