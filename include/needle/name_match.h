@@ -72,6 +72,13 @@ inline constexpr double kOrderWeight = 0.05;
 // Without a haystack (needle score), every word weighs as much as a word
 // held by one name in a thousand: ln(1000).
 inline constexpr double kPlainWordWeight = 6.907755278982137;
+// The spelling term: a pair keeps 1 - kSpellingWeight * (1 - r / 100) of its
+// score, r the ratio of the two names as written (after RapidFuzz's
+// default_process: lower case, punctuation to spaces). Names the words alone
+// cannot tell apart ("Spanky's Food Mart" and "Spankys Food Mart" for the
+// needle "Spankys Food Mart LLC") are then ranked by how alike they are
+// written; it never raises a score, so every bound on the words stays one.
+inline constexpr double kSpellingWeight = 0.02;
 // An acronym and the words it abbreviates pair with this similarity (ratio
 // scale): "ibm" and "international business machines".
 inline constexpr double kAcronymScore = 75;
@@ -155,9 +162,24 @@ struct NearWord {
   double score;
 };
 
+// The spelling term of one needle (kSpellingWeight): Factor(name) is the
+// share of the words' score that a pair with `name` keeps, in
+// [1 - kSpellingWeight, 1].
+class Spelling {
+ public:
+  explicit Spelling(std::string_view needle);
+  ~Spelling();
+  double Factor(std::string_view name);
+
+ private:
+  std::unique_ptr<CachedScorer> ratio_;
+  std::string scratch_, form_;
+};
+
 // Per-thread scratch of NameTopK.
 struct NameScratch {
   NeedleChars chars;
+  RowReader rows;  // the haystack's names as written, for the spelling term
   // Words already looked up in the vocabulary, with what was near them
   // (needles share many words); cleared when it grows past kCacheWords.
   static constexpr size_t kCacheWords = 1 << 16;
@@ -262,13 +284,18 @@ class NameQuery {
 
 // The top K rows for one needle under the name scorer, best first: from the
 // posting lists (exact == true; the same hits as the scan) or by scoring every
-// distinct name.
-void NameTopK(const NameIndex& index, std::string_view processed_needle, size_t top_k,
-              double cutoff, bool exact, NameScratch* scratch, std::vector<Hit>* out,
-              SearchStats* stats = nullptr);
+// distinct name. `needle` is the needle as written (for the spelling term),
+// `processed_needle` the same after the haystack's processor.
+void NameTopK(const NameIndex& index, std::string_view needle, std::string_view processed_needle,
+              size_t top_k, double cutoff, bool exact, NameScratch* scratch,
+              std::vector<Hit>* out, SearchStats* stats = nullptr);
 
 // The name scorer between two processed names, every word weighing
-// kPlainWordWeight.
+// kPlainWordWeight, without the spelling term.
 double NameScorePair(std::string_view a, std::string_view b);
+// The same with the spelling term of the names as written, a and b (needle
+// score -s name).
+double NameScorePair(std::string_view a, std::string_view b, std::string_view processed_a,
+                     std::string_view processed_b);
 
 }  // namespace needle

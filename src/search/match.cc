@@ -98,7 +98,7 @@ Status MatchTable(const Haystack& hay, TableReader& needles, const MatchOptions&
                     const auto start = std::chrono::steady_clock::now();
                     ProcessName(hay.processor(), n.name, &p);
                     if (by_name) {
-                      NameTopK(*options.names, p, options.top_k, options.cutoff,
+                      NameTopK(*options.names, n.name, p, options.top_k, options.cutoff,
                                options.method == SearchMethod::kExact, &name_scratch.local(),
                                &n.hits, &n.stats);
                       n.micros = std::chrono::duration<double, std::micro>(

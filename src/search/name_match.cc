@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "needle/normalize.h"
+#include "needle/processor.h"
 #include "search/top_k.h"
 #include "text/utf8.h"
 
@@ -304,10 +305,14 @@ NameQuery::NameQuery(std::string_view processed, const NameIndex* index, NameScr
     for (size_t i = 0; i < words_.size(); ++i) {
       Word& w = words_[i];
       NearWords(*index, *w.scorer, w.text, scratch, &w.near);
-      // As common as the most common word near it.
+      // As common as the most common word near it. A word beside others may
+      // be a legal form with a typo ("Imnc", "LLNC"): a legal form near it
+      // counts with the names that hold it as one ("inc": most of them).
+      const bool beside = words_.size() > 1;
       uint32_t df = 0;
       for (const NearWord& x : w.near) {
         df = std::max(df, index->df(x.id));
+        if (beside) df = std::max(df, static_cast<uint32_t>(index->legal_postings(x.id).size()));
         w.sources.push_back(x.id);
       }
       w.weight = index->WeightForDf(df);
@@ -442,6 +447,35 @@ double NameQuery::MaxScoreForName(uint32_t d) {
 }
 
 NameQuery::~NameQuery() = default;
+
+// ---------------------------------------------------------------- Spelling
+
+namespace {
+// A name as the spelling term compares it: RapidFuzz's default_process
+// (lower case, every code point that is no letter or digit a space), then
+// runs of spaces made one ("Acme Widgets, Inc." -> "acme widgets inc").
+void SpellingForm(std::string_view name, std::string* scratch, std::string* out) {
+  ProcessName(Processor::kDefault, name, scratch);
+  out->clear();
+  for (char c : *scratch) {
+    if (c != ' ' || (!out->empty() && out->back() != ' ')) out->push_back(c);
+  }
+}
+}  // namespace
+
+Spelling::Spelling(std::string_view needle) {
+  std::string form;
+  SpellingForm(needle, &scratch_, &form);
+  ratio_ = CachedScorer::Create(ScorerKind::kRatio, form);
+}
+
+Spelling::~Spelling() = default;
+
+double Spelling::Factor(std::string_view name) {
+  SpellingForm(name, &scratch_, &form_);
+  const double r = ratio_->Score(AsHayName(form_), 0);
+  return 1 - kSpellingWeight * (1 - r / 100);
+}
 
 double NameQuery::ScoreName(uint32_t d) {
   hay_core_.clear();
@@ -601,9 +635,9 @@ double NameQuery::Score(std::span<const std::string_view> core,
 
 // ---------------------------------------------------------------- search
 
-void NameTopK(const NameIndex& index, std::string_view processed_needle, size_t top_k,
-              double cutoff, bool exact, NameScratch* scratch, std::vector<Hit>* out,
-              SearchStats* stats) {
+void NameTopK(const NameIndex& index, std::string_view needle, std::string_view processed_needle,
+              size_t top_k, double cutoff, bool exact, NameScratch* scratch,
+              std::vector<Hit>* out, SearchStats* stats) {
   SearchStats local;
   SearchStats& st = stats ? *stats : local;
   st = SearchStats();
@@ -623,11 +657,28 @@ void NameTopK(const NameIndex& index, std::string_view processed_needle, size_t 
     scratch->epoch = 1;
   }
   const uint32_t epoch = scratch->epoch;
+  // Each row of distinct name d, whose words score s, with its spelling
+  // term; it only lowers the score, so a name whose words score below the
+  // K-th best is not read.
+  Spelling spelling(needle);
+  auto offer = [&](uint32_t d, double s) {
+    if (s <= 0) {
+      top.OfferRows(hay, d, s, &threshold);
+      return;
+    }
+    hay.ForEachRow(d, [&](uint32_t row) {
+      std::string_view id, name;
+      const double f = hay.Row(row, &scratch->rows, &id, &name).ok() ? spelling.Factor(name)
+                                                                      : 1 - kSpellingWeight;
+      top.Offer(Hit{s * f, row});
+    });
+    if (top.full()) threshold = std::max(threshold, top.threshold());
+  };
   auto visit = [&](uint32_t d) {
     scratch->seen[d] = epoch;
     ++st.verified;
     const double s = q.ScoreName(d);
-    if (s >= threshold) top.OfferRows(hay, d, s, &threshold);
+    if (s >= threshold) offer(d, s);
   };
   const double total = q.total_weight();
   // Rounding: the bound and the score sum the same weights in different
@@ -714,7 +765,7 @@ void NameTopK(const NameIndex& index, std::string_view processed_needle, size_t 
       const double s = total == 0 && index.core(d).empty() && index.legal(d).empty() ? 100 : 0;
       if (s < threshold) continue;
       if (s == threshold && top.full() && hay.first_row(d) > top.worst_row()) continue;
-      top.OfferRows(hay, d, s, &threshold);
+      offer(d, s);
     }
   }
   top.Finish();
@@ -723,6 +774,12 @@ void NameTopK(const NameIndex& index, std::string_view processed_needle, size_t 
 double NameScorePair(std::string_view a, std::string_view b) {
   NameQuery q(a, nullptr, nullptr);
   return q.ScoreText(b);
+}
+
+double NameScorePair(std::string_view a, std::string_view b, std::string_view processed_a,
+                     std::string_view processed_b) {
+  Spelling spelling(a);
+  return NameScorePair(processed_a, processed_b) * spelling.Factor(b);
 }
 
 }  // namespace needle

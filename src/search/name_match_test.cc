@@ -191,8 +191,8 @@ void ExpectExactEqualsScan(const NameIndex& index, const std::vector<std::string
       for (double cutoff : cutoffs) {
         std::vector<Hit> want, got;
         SearchStats st;
-        NameTopK(index, p, k, cutoff, false, &scratch, &want);
-        NameTopK(index, p, k, cutoff, true, &scratch, &got, &st);
+        NameTopK(index, n, p, k, cutoff, false, &scratch, &want);
+        NameTopK(index, n, p, k, cutoff, true, &scratch, &got, &st);
         *scanned += st.scanned;
         ASSERT_EQ(got.size(), want.size()) << "'" << n << "' k=" << k << " cutoff=" << cutoff;
         for (size_t i = 0; i < got.size(); ++i) {
@@ -249,6 +249,96 @@ TEST(NameTopK, ExactEqualsScanOnRandomAndHostileNames) {
   }
   size_t scanned = 0;
   ExpectExactEqualsScan(*index, needles, {1, 10}, {0, 50, 80, 95}, &scanned);
+}
+
+// The spelling term, the slow way: lower-case ASCII, every other byte that
+// is no letter or digit a space, one space between words.
+std::string AsciiSpelling(std::string_view name) {
+  std::string out;
+  bool space = false;
+  for (char c : name) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alnum) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+  }
+  return out;
+}
+
+TEST(NameTopK, ScoreIsTheWordsTimesTheSpellingTerm) {
+  auto names = DemoNames(5000);
+  if (names.empty()) GTEST_SKIP() << "data/demo/haystack.csv not found";
+  std::mt19937 rng(17);
+  // The same words written differently: case, punctuation, apostrophes.
+  for (int i = 0; i < 400; ++i) {
+    std::string n = names[rng() % names.size()];
+    for (char& c : n) {
+      if (c == ' ' && rng() % 4 == 0) c = '-';
+      if (c >= 'a' && c <= 'z' && rng() % 5 == 0) c = static_cast<char>(c - 'a' + 'A');
+    }
+    names.push_back(rng() % 2 ? n + ", Inc." : "The " + n);
+  }
+  auto hay = Build(names);
+  auto index = NameIndex::Build(*hay, 1);
+  NameScratch scratch;
+  RowReader reader;
+  size_t checked = 0, lowered = 0;
+  for (const std::string& n : Needles(names, 200, rng)) {
+    bool ascii = true;
+    for (char c : n) ascii &= static_cast<unsigned char>(c) < 0x80;
+    if (!ascii) continue;
+    std::vector<Hit> hits;
+    NameTopK(*index, n, Processed(n), 5, 0, true, &scratch, &hits);
+    NameQuery q(Processed(n), index.get(), &scratch);
+    for (const Hit& h : hits) {
+      std::string_view id, name;
+      ASSERT_TRUE(hay->Row(h.row, &reader, &id, &name).ok());
+      const std::string written(name);
+      const std::string processed = Processed(written);
+      uint32_t d = 0;
+      while (hay->processed(d) != processed) ++d;
+      const double words = q.ScoreName(d);
+      const double r = ScorePair(ScorerKind::kRatio, AsciiSpelling(n), AsciiSpelling(written));
+      ASSERT_DOUBLE_EQ(h.score, words * (1 - kSpellingWeight * (1 - r / 100)))
+          << "'" << n << "' / '" << written << "'";
+      ASSERT_LE(h.score, words);
+      ++checked;
+      lowered += h.score < words;
+    }
+  }
+  EXPECT_GT(checked, 500u);
+  EXPECT_GT(lowered, checked / 4);
+}
+
+TEST(NameQuery, AWordNearALegalFormWeighsLikeIt) {
+  // "imnc" is within the word cutoff of "inc", which 30 names hold as their
+  // legal form and one as a word; typed last, it is likely that legal form.
+  std::vector<std::string> names = {"Imnc Research", "Smith Imnc Plumbing"};
+  for (int i = 0; i < 30; ++i) names.push_back("Firm " + std::to_string(i) + " Inc");
+  names.push_back("Cox Frank");
+  auto hay = Build(names);
+  auto index = NameIndex::Build(*hay, 1);
+  NameScratch scratch;
+  const uint32_t inc = index->Find("inc"), imnc = index->Find("imnc");
+  ASSERT_NE(inc, UINT32_MAX);
+  ASSERT_NE(imnc, UINT32_MAX);
+  ASSERT_EQ(index->legal_postings(inc).size(), 30u);
+  NameQuery two(Processed("Frank Cox Imnc"), index.get(), &scratch);
+  ASSERT_EQ(two.words(), 3u);
+  EXPECT_DOUBLE_EQ(two.weight(2), index->WeightForDf(30));
+  EXPECT_LT(two.weight(2), two.weight(1));  // cheaper than "cox"
+  // Alone it is the name: it weighs as the word it is near (held by two).
+  NameQuery one(Processed("Imnc"), index.get(), &scratch);
+  ASSERT_EQ(one.words(), 1u);
+  EXPECT_DOUBLE_EQ(one.weight(0), index->WeightForDf(2));
+  // So the typo costs little: as a word held by two names it would cost
+  // nearly half the score.
+  EXPECT_GT(two.ScoreText(Processed("Frank Cox Inc")), 90);
+  EXPECT_GT(two.ScoreText(Processed("Frank Cox")), 90);
 }
 
 TEST(NameIndex, CountsWordsAndListsTheirNames) {

@@ -57,8 +57,10 @@ def test_match_with_the_name_processor_sees_through_legal_forms_and_initials():
         out = tmp / "out.csv"
         support.run_ok(["match", hay, needles, "-p", "name", "-o", out, "-q"])
         rows = support.parse_match_csv(out.read_text(encoding="utf-8"))
-        assert [(r[0], r[3], float(r[5])) for r in rows] == [
-            ("n1", "h2", 100.0), ("n2", "h3", 100.0), ("n3", "h4", 100.0)], rows
+        # The words are the same after the processor: only the name scorer's
+        # spelling term (at most 2 points) separates them from 100.
+        assert [(r[0], r[3]) for r in rows] == [("n1", "h2"), ("n2", "h3"), ("n3", "h4")], rows
+        assert all(98 <= float(r[5]) < 100 for r in rows), rows
         # The same from an index, which records the processor.
         index = tmp / "hay.ndx"
         support.run_ok(["index", hay, "-p", "name", "-o", index, "-q"])

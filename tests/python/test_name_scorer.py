@@ -107,6 +107,33 @@ def test_name_picks_the_organisation_where_ratio_picks_a_look_alike():
         assert got[0] == ("n1", "h2"), got
 
 
+def test_spelling_breaks_ties_of_the_words():
+    # The three rows have the same words after the name processor; the one
+    # written like the needle wins, though a lower row would win a tie. h1
+    # and h2 differ only in case and punctuation: they tie, lower row first.
+    with support.tempdir() as tmpname:
+        tmp = Path(tmpname)
+        hay = tmp / "hay.csv"
+        support.write_csv(hay, ["id", "name"], [
+            ["h1", "SPANKY'S FOOD-MART"], ["h2", "Spanky's Food Mart"],
+            ["h3", "Spankys Food Mart"], ["h4", "Frank's Food Mart"]])
+        needles = tmp / "needles.csv"
+        support.write_csv(needles, ["id", "name"], [["n1", "SPANKYS FOOD MART LLC"],
+                                                    ["n2", "spanky's food mart"]])
+        out = tmp / "out.csv"
+        for method in ("exact", "scan"):
+            support.run_ok(["match", hay, needles, "-k", "3", "-m", method, "-o", out, "-q"])
+            rows = support.parse_match_csv(out.read_text(encoding="utf-8"))
+            got = [(r[0], r[3]) for r in rows]
+            assert got == [("n1", "h3"), ("n1", "h1"), ("n1", "h2"),
+                           ("n2", "h1"), ("n2", "h2"), ("n2", "h3")], (method, rows)
+            scores = [float(r[5]) for r in rows]
+            # Written the same up to case and punctuation: 100; otherwise the
+            # spelling costs at most 2% of the words' score.
+            assert scores[3] == scores[4] == 100 and 98 <= scores[5] < 100, scores
+            assert scores[1] == scores[2] < scores[0] <= scores[1] / 0.98, scores
+
+
 def test_score_with_the_name_scorer_uses_the_name_processor():
     same = support.run_ok(["score", "-s", "name", "Acme Widgets, Inc.", "ACME WIDGETS INC"])
     assert float(same) == 100

@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "io/output.h"
+#include "needle/name_match.h"
 #include "needle/processor.h"
 #include "needle/scorer.h"
 #include "needle/table.h"
@@ -29,8 +30,13 @@ int RunScore(const ScoreArgs& a) {
   }
   ScorerOptions options;
   if (!ParseWeights(a.weights, &options, &exit_code)) return exit_code;
-  auto score = [&](std::string_view x, std::string_view y) {
-    return a.raw ? RawScorePair(scorer_kind, x, y, options) : ScorePair(scorer_kind, x, y, options);
+  // x, y: the names as written; px, py: processed. The name scorer also
+  // weighs how alike x and y are written (its spelling term).
+  auto score = [&](std::string_view x, std::string_view y, std::string_view px,
+                   std::string_view py) {
+    if (a.raw) return RawScorePair(scorer_kind, px, py, options);
+    if (scorer_kind == ScorerKind::kName) return NameScorePair(x, y, px, py);
+    return ScorePair(scorer_kind, px, py, options);
   };
   std::string pa, pb;
   if (a.pairs.empty()) {
@@ -40,7 +46,7 @@ int RunScore(const ScoreArgs& a) {
     }
     ProcessName(processor_kind, a.names[0], &pa);
     ProcessName(processor_kind, a.names[1], &pb);
-    std::printf("%s\n", io::FormatScore(score(pa, pb)).c_str());
+    std::printf("%s\n", io::FormatScore(score(a.names[0], a.names[1], pa, pb)).c_str());
     return 0;
   }
   if (!a.names.empty()) return Fail("give either two names or --pairs FILE, not both");
@@ -61,9 +67,10 @@ int RunScore(const ScoreArgs& a) {
       return Fail(table.value()->display_name() + ":" + std::to_string(rec.line) +
                   ": expected 2 tab-separated fields");
     }
-    ProcessName(processor_kind, rec.name.substr(0, tab), &pa);
-    ProcessName(processor_kind, rec.name.substr(tab + 1), &pb);
-    out.value()->Write(io::FormatScore(score(pa, pb)));
+    const std::string_view x = rec.name.substr(0, tab), y = rec.name.substr(tab + 1);
+    ProcessName(processor_kind, x, &pa);
+    ProcessName(processor_kind, y, &pb);
+    out.value()->Write(io::FormatScore(score(x, y, pa, pb)));
     out.value()->Put('\n');
   }
   Status s = out.value()->Commit();
