@@ -88,6 +88,13 @@ inline constexpr size_t kMinAcronymWords = 3;
 // The least length (code points) of the word that must match exactly for a
 // needle word to pair with two words of the haystack name.
 inline constexpr uint32_t kMinJoinPart = 3;
+// A word and its abbreviation ("ch" and "church", "n" and "north", "st" and
+// "saint" or "street") pair with this similarity (ratio scale): the same
+// word as a rule, but an abbreviation may stand for another word.
+inline constexpr double kAbbreviationScore = 90;
+// True if one of a and b abbreviates the other (a fixed list of the
+// abbreviations the name processor leaves as they are; docs/scorers.md).
+bool IsAbbreviation(std::string_view a, std::string_view b);
 
 // The words of a haystack's distinct names: a vocabulary with document
 // frequencies, each name's word ids, and per word the names holding it.

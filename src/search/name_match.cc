@@ -128,7 +128,32 @@ double NearScore(const std::vector<NearWord>& near, uint32_t id) {
   return it != near.end() && it->id == id ? it->score : 0;
 }
 
+// Abbreviations that stay words of their own after the name processor,
+// because they are ambiguous or because one letter is also an initial: the
+// name scorer pairs each with its full word (kAbbreviationScore).
+constexpr std::pair<const char*, const char*> kAbbreviations[] = {
+    {"ch", "church"},  {"st", "saint"},  {"st", "street"},   {"mt", "mount"},
+    {"ft", "fort"},    {"n", "north"},   {"s", "south"},     {"e", "east"},
+    {"w", "west"},     {"co", "company"}, {"ave", "avenue"}, {"rd", "road"},
+    {"hts", "heights"}, {"jr", "junior"}, {"sr", "senior"},  {"cty", "county"},
+};
+
+// The full words of abbreviation `w`, and the abbreviations of full word w.
+template <typename F>
+void ForEachAbbreviationPartner(std::string_view w, F&& f) {
+  for (const auto& [shortw, longw] : kAbbreviations) {
+    if (w == shortw) f(std::string_view(longw));
+    if (w == longw) f(std::string_view(shortw));
+  }
+}
+
 }  // namespace
+
+bool IsAbbreviation(std::string_view a, std::string_view b) {
+  bool found = false;
+  ForEachAbbreviationPartner(a, [&](std::string_view p) { found |= p == b; });
+  return found;
+}
 
 // ---------------------------------------------------------------- NameIndex
 
@@ -305,6 +330,18 @@ NameQuery::NameQuery(std::string_view processed, const NameIndex* index, NameScr
     for (size_t i = 0; i < words_.size(); ++i) {
       Word& w = words_[i];
       NearWords(*index, *w.scorer, w.text, scratch, &w.near);
+      // Its abbreviations or full words pair with it too.
+      ForEachAbbreviationPartner(w.text, [&](std::string_view p) {
+        const uint32_t id = index->Find(p);
+        if (id == UINT32_MAX) return;
+        auto at = std::lower_bound(w.near.begin(), w.near.end(), id,
+                                   [](const NearWord& a, uint32_t b) { return a.id < b; });
+        if (at == w.near.end() || at->id != id) {
+          w.near.insert(at, NearWord{id, kAbbreviationScore});
+        } else {
+          at->score = std::max(at->score, kAbbreviationScore);
+        }
+      });
       // As common as the most common word near it. A word beside others may
       // be a legal form with a typo ("Imnc", "LLNC"): a legal form near it
       // counts with the names that hold it as one ("inc": most of them).
@@ -523,6 +560,7 @@ double NameQuery::Score(std::span<const std::string_view> core,
         s = 100;
       } else {
         s = w.scorer->Score(AsHayName(core[j]), kWordCutoff);
+        if (s < kAbbreviationScore && IsAbbreviation(w.text, core[j])) s = kAbbreviationScore;
       }
       if (s >= kWordCutoff) pairs_.push_back(Pair{s, 0, uint32_t(i), uint32_t(j)});
       if (w.join_scorer) {

@@ -82,6 +82,17 @@ TEST(NameScorer, RewardsTheSameOrganisationWrittenDifferently) {
   EXPECT_EQ(Pair("IBM Services", "International Business Machines"), 0);
   EXPECT_EQ(Pair("IBM", "Acme Widgets"), 0);
   EXPECT_LT(Pair("IBM", "International Business Machines"), 100);
+  // Abbreviations the processor leaves alone pair with their words, less
+  // than the same word, both ways; not with other words.
+  EXPECT_TRUE(IsAbbreviation("st", "saint") && IsAbbreviation("saint", "st"));
+  EXPECT_TRUE(IsAbbreviation("street", "st") && IsAbbreviation("n", "north"));
+  EXPECT_FALSE(IsAbbreviation("st", "north") || IsAbbreviation("ch", "chapel"));
+  const double abbreviated = Pair("Bethel Baptist Ch", "Bethel Baptist Church");
+  EXPECT_GT(abbreviated, 90);
+  EXPECT_LT(abbreviated, 100);
+  EXPECT_EQ(Pair("Bethel Baptist Church", "Bethel Baptist Ch"), abbreviated);
+  EXPECT_GT(abbreviated, Pair("Bethel Baptist Ch", "Bethel Baptist Chapel"));
+  EXPECT_GT(Pair("N Main St Cafe", "North Main Street Cafe"), 85);
   // Joined and split words pair.
   EXPECT_EQ(Pair("McDonald Farms", "Mc Donald Farms"), 100);
   EXPECT_EQ(Pair("Mc Donald Farms", "McDonald Farms"), 100);
@@ -217,13 +228,17 @@ TEST(NameTopK, ExactEqualsScanOnRealNames) {
   names.push_back("");
   names.push_back("LLC");
   for (const char* s : {"International Business Machines Corp", "IBM", "First Baptist Church",
-                        "FBC", "Young Mens Christian Association", "YMCA of the Rockies"}) {
+                        "FBC", "Young Mens Christian Association", "YMCA of the Rockies",
+                        "St Marys Ch", "Saint Marys Church", "N Side Cafe", "North Side Cafe"}) {
     names.push_back(s);
   }
   auto hay = Build(names);
   auto index = NameIndex::Build(*hay, 2);
   size_t scanned = 0;
-  const auto needles = Needles(names, 150, rng);
+  auto needles = Needles(names, 150, rng);
+  for (const char* s : {"Saint Marys Ch", "St Marys Church", "N Side Cafe", "North Side Cafe"}) {
+    needles.push_back(s);  // abbreviations
+  }
   ExpectExactEqualsScan(*index, needles, {1, 3, 10}, {0, 50, 80, 95}, &scanned);
   // The lists answer nearly every search (the empty needle scans).
   EXPECT_LT(scanned, needles.size() * 12 / 4);
