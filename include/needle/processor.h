@@ -26,8 +26,17 @@ std::optional<Processor> ParseProcessor(std::string_view name);
 const char* ProcessorName(Processor p);
 
 // The Unicode version of the character tables the default processor uses
-// (utf8proc's), recorded in index files.
+// (utf8proc's).
 const char* UnicodeVersion();
+
+// The name processor's rules change between releases (legal forms,
+// abbreviations); each change raises this number.
+inline constexpr int kNameProcessorRevision = 2;
+
+// What an index file records of the processor that made its names: the
+// Unicode version, and for the name processor "+n" and its revision
+// ("15.1.0+n2"). At most 15 bytes.
+std::string ProcessorVersion(Processor p);
 
 // Writes the processed form of `in` to *out (replacing its contents).
 // REQUIRES: `in` is valid UTF-8. The result is valid UTF-8.

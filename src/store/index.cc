@@ -167,7 +167,7 @@ Status WriteIndex(const Haystack& hay, const std::string& path,
   PutU32(&meta, kPaddingAt, static_cast<uint32_t>(Haystack::kArenaPadding));
   PutU64(&meta, kDupPairsAt, dups.size() / 2);
   PutU64(&meta, kBlocksAt, blocks);
-  const std::string unicode = UnicodeVersion();
+  const std::string unicode = ProcessorVersion(p.processor);
   std::memcpy(meta.data() + kUnicodeAt, unicode.data(), std::min<size_t>(unicode.size(), 15));
 
   Producer producers[kCount];

@@ -496,7 +496,7 @@ TEST_F(IndexTest, RoundTripOfRandomTablesInEveryFormProcessorAndIdKind) {
           ASSERT_TRUE(v.ok()) << v.message();
           EXPECT_EQ(index.version(), kIndexVersion);
           EXPECT_EQ(index.file_size(), fs::file_size(path));
-          EXPECT_EQ(index.unicode_version(), UnicodeVersion());
+          EXPECT_EQ(index.unicode_version(), ProcessorVersion(p));
           EXPECT_EQ(index.display_name(), path);
           std::set<std::string> tags;
           for (const auto& s : index.sections()) {

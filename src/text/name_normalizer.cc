@@ -216,6 +216,9 @@ const Tables& GetTables() {
       const std::vector<std::string> v = Words(Fold(e.variant, true), nullptr);
       std::vector<std::string> c = Words(Fold(e.canonical, true), nullptr);
       if (v.empty() || c.empty()) continue;
+      // An abbreviation of step 7 is a word ("Ctr" is Center, "Fdn"
+      // Foundation), though the list has an Irish form "CTR" and a "FDN.".
+      if (v.size() == 1 && t->aliases.count(v[0])) continue;
       for (std::string& w : c) {
         const auto it = t->legal_aliases.find(w);
         if (it != t->legal_aliases.end()) w = it->second;
@@ -245,7 +248,8 @@ void NormalizeName(std::string_view name, bool fold_accents, NormalizedName* out
   }
   // Step 5: an English legal form written onto the last word
   // ("FoundationInc", "BotanicalLtd") is split off first, when at least
-  // three code points remain (so "zinc" and "unlimited" stay whole).
+  // three code points remain (so "zinc" and "unlimited" stay whole), and
+  // not from "...unlimited".
   if (!words.empty()) {
     static constexpr const char* kGlued[] = {"incorporated", "corporation", "limited", "company",
                                              "pllc", "corp", "inc", "llc", "ltd"};
@@ -253,6 +257,8 @@ void NormalizeName(std::string_view name, bool fold_accents, NormalizedName* out
     for (const char* form : kGlued) {
       const std::string_view f(form);
       if (last.size() < f.size() + 3 || !std::string_view(last).ends_with(f)) continue;
+      // "DetailersUnlimited" is two words, not "detailersun" limited.
+      if (f == "limited" && std::string_view(last).ends_with("unlimited")) break;
       const std::string head = last.substr(0, last.size() - f.size());
       if (text::CodePointCount(head) < 3) continue;
       out->notes.push_back("legal form written onto '" + last + "' split off");

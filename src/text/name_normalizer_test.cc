@@ -48,6 +48,25 @@ TEST(NameNormalizer, LegalFormsOfEachFamilyAreKeptApart) {
   });
 }
 
+TEST(NameNormalizer, WordsThatEndNamesAreNotLegalForms) {
+  // The list has forms spelt like English words, US abbreviations and the
+  // processor's own abbreviations; at the end of an English name they are
+  // words (docs/scorers.md, step 5).
+  ExpectCases({
+      {"Hot Springs School District", "hot springs school district", ""},
+      {"Detailers Unlimited Inc", "detailers unlimited", "inc"},
+      {"DetailersUnlimited", "detailersunlimited", ""},
+      {"Smith & Son", "smith and son", ""},
+      {"Navy Federal Credit Union", "navy federal credit union", ""},
+      {"Community Health Ctr", "community health center", ""},
+      {"Hale Family Fdn", "hale family foundation", ""},
+      {"City Zoo", "city zoo", ""},
+      // The forms that are no such words stay.
+      {"Luxottica Group S.p.A.", "luxottica group", "spa"},
+      {"Heineken N.V.", "heineken", "nv"},
+  });
+}
+
 TEST(NameNormalizer, ANameThatIsOnlyALegalFormSurvives) {
   ExpectCases({
       {"AMBA", "amba", ""},

@@ -40,6 +40,12 @@ std::optional<Processor> ParseProcessor(std::string_view name) {
 
 const char* UnicodeVersion() { return utf8proc_unicode_version(); }
 
+std::string ProcessorVersion(Processor p) {
+  std::string v = UnicodeVersion();
+  if (p == Processor::kName) v += "+n" + std::to_string(kNameProcessorRevision);
+  return v;
+}
+
 const char* ProcessorName(Processor p) {
   switch (p) {
     case Processor::kDefault:

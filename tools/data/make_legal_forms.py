@@ -35,6 +35,14 @@ DESCRIPTIVE = {
     "assn", "assoc", "association", "authority", "bank", "church", "club", "co op", "coop", "cooperative",
     "council", "federation", "foundation", "fund", "institute", "mutual", "partnership",
     "society", "trust", "union",
+    # English words and US abbreviations that end far more names as a word than
+    # as a legal form (in the IRS and business names, each is inside a name
+    # at least 40% of the times it is written, against 2-19% for inc, llc,
+    # ltd, corp, co, lp and pllc): "School District", "Detailers Unlimited",
+    # "Smith & Son", "City Zoo", "Family Tr" (trust), "Jones Ct" (court),
+    # "... of OK".
+    "am", "bee", "chartered", "credit union", "ct", "district", "ed", "fab", "is", "ok", "son",
+    "tr", "unlimited", "up", "zoo",
 }
 
 

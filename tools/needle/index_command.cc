@@ -126,7 +126,7 @@ int RunStats(const IndexArgs& a) {
   std::printf("lengths     %s groups, %u to %u code points\n",
               Thousands(h.length_groups()).c_str(), h.group_length(0),
               h.group_length(h.length_groups() - 1));
-  std::printf("processor   %s (Unicode %s)\n", ProcessorName(h.processor()),
+  std::printf("processor   %s (version %s)\n", ProcessorName(h.processor()),
               index.unicode_version().c_str());
   std::printf("names as    %s\n", NameFormName(h.form()));
   std::printf("ids         %s\n", h.has_ids() ? "from the id column" : "data row numbers");

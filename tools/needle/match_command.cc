@@ -220,10 +220,12 @@ int RunMatch(const MatchArgs& a) {
     Status v = index->Verify();
     progress.Clear();
     if (!v.ok()) return Fail(v);
-    if (processor_kind != Processor::kNone && index->unicode_version() != UnicodeVersion()) {
-      progress.Summary("needle: warning: " + a.haystack + " was processed with Unicode " +
-                       index->unicode_version() + ", this needle has " + UnicodeVersion() +
-                       "; a few names may process differently (rebuild the index to be sure)");
+    if (processor_kind != Processor::kNone &&
+        index->unicode_version() != ProcessorVersion(processor_kind)) {
+      progress.Summary("needle: warning: " + a.haystack + " was processed with processor version " +
+                       index->unicode_version() + ", this needle has " +
+                       ProcessorVersion(processor_kind) +
+                       "; some names may process differently (rebuild the index to be sure)");
     }
   } else {
     auto opened = TableReader::Open(a.haystack, hay_opts);
