@@ -294,8 +294,8 @@ class NameQuery {
 // distinct name. `needle` is the needle as written (for the spelling term),
 // `processed_needle` the same after the haystack's processor.
 void NameTopK(const NameIndex& index, std::string_view needle, std::string_view processed_needle,
-              size_t top_k, double cutoff, bool exact, NameScratch* scratch,
-              std::vector<Hit>* out, SearchStats* stats = nullptr);
+              size_t top_k, double cutoff, bool exact, NameScratch* scratch, std::vector<Hit>* out,
+              SearchStats* stats = nullptr);
 
 // The name scorer between two processed names, every word weighing
 // kPlainWordWeight, without the spelling term.

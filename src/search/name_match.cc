@@ -132,10 +132,10 @@ double NearScore(const std::vector<NearWord>& near, uint32_t id) {
 // because they are ambiguous or because one letter is also an initial: the
 // name scorer pairs each with its full word (kAbbreviationScore).
 constexpr std::pair<const char*, const char*> kAbbreviations[] = {
-    {"ch", "church"},  {"st", "saint"},  {"st", "street"},   {"mt", "mount"},
-    {"ft", "fort"},    {"n", "north"},   {"s", "south"},     {"e", "east"},
-    {"w", "west"},     {"co", "company"}, {"ave", "avenue"}, {"rd", "road"},
-    {"hts", "heights"}, {"jr", "junior"}, {"sr", "senior"},  {"cty", "county"},
+    {"ch", "church"},   {"st", "saint"},   {"st", "street"},  {"mt", "mount"},
+    {"ft", "fort"},     {"n", "north"},    {"s", "south"},    {"e", "east"},
+    {"w", "west"},      {"co", "company"}, {"ave", "avenue"}, {"rd", "road"},
+    {"hts", "heights"}, {"jr", "junior"},  {"sr", "senior"},  {"cty", "county"},
 };
 
 // The full words of abbreviation `w`, and the abbreviations of full word w.
@@ -674,8 +674,8 @@ double NameQuery::Score(std::span<const std::string_view> core,
 // ---------------------------------------------------------------- search
 
 void NameTopK(const NameIndex& index, std::string_view needle, std::string_view processed_needle,
-              size_t top_k, double cutoff, bool exact, NameScratch* scratch,
-              std::vector<Hit>* out, SearchStats* stats) {
+              size_t top_k, double cutoff, bool exact, NameScratch* scratch, std::vector<Hit>* out,
+              SearchStats* stats) {
   SearchStats local;
   SearchStats& st = stats ? *stats : local;
   st = SearchStats();
@@ -707,7 +707,7 @@ void NameTopK(const NameIndex& index, std::string_view needle, std::string_view 
     hay.ForEachRow(d, [&](uint32_t row) {
       std::string_view id, name;
       const double f = hay.Row(row, &scratch->rows, &id, &name).ok() ? spelling.Factor(name)
-                                                                      : 1 - kSpellingWeight;
+                                                                     : 1 - kSpellingWeight;
       top.Offer(Hit{s * f, row});
     });
     if (top.full()) threshold = std::max(threshold, top.threshold());
