@@ -31,7 +31,7 @@ const char* UnicodeVersion();
 
 // The name processor's rules change between releases (legal forms,
 // abbreviations); each change raises this number.
-inline constexpr int kNameProcessorRevision = 2;
+inline constexpr int kNameProcessorRevision = 3;
 
 // What an index file records of the processor that made its names: the
 // Unicode version, and for the name processor "+n" and its revision

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "needle/normalize.h"
@@ -200,8 +201,30 @@ std::string Join(const std::vector<std::string>& words, size_t from, size_t to) 
   return out;
 }
 
+// English legal forms whose misspellings (one letter inserted, deleted,
+// changed, or two swapped: "Icn", "LLNC", "Corpration") are read as them
+// at the end of a name, with their canonical form.
+constexpr std::pair<const char*, const char*> kTypoForms[] = {
+    {"inc", "inc"},           {"llc", "llc"},   {"ltd", "ltd"},          {"corp", "corp"},
+    {"pllc", "pllc"},         {"incorporated", "inc"}, {"corporation", "corp"},
+    {"limited", "ltd"},       {"company", "co"},
+};
+// Misspellings of those that are words: each is a word at least 10 times
+// in the 1.6 million real names of ../shared/data (IRS and Who's on First),
+// plus three real words near the long forms.
+constexpr const char* kTypoWords[] = {
+    "anc",  "bnc",  "cnc",  "dnc",  "gnc",  "ibc",  "icc",  "idc",  "ihc",  "imc",  "ina",
+    "inca", "inch", "ind",  "inf",  "ing",  "ink",  "inn",  "ins",  "int",  "inv",  "ipc",
+    "itc",  "jnc",  "linc", "nic",  "pnc",  "rnc",  "alc",  "clc",  "dlc",  "elc",  "jlc",
+    "lac",  "lcc",  "lcl",  "lic",  "ljc",  "llo",  "llp",  "lmc",  "loc",  "lpc",  "ltc",
+    "mlc",  "plc",  "rlc",  "slc",  "tlc",  "dtd",  "lad",  "led",  "ltg",  "ltl",  "ltr",
+    "lts",  "std",  "comp", "coop", "cop",  "copp", "cor",  "cora", "cord", "core", "cork",
+    "corn", "coro", "corps", "corr", "cort", "cory", "crop", "crp", "pblc", "pllp",
+    "incorporate", "corporations", "corporacion"};
+
 struct Tables {
   std::unordered_map<std::string, std::string> legal;  // normalised variant -> canonical
+  std::unordered_map<std::string, std::string> typos;  // misspelt English form -> canonical
   size_t max_words = 1;
   std::unordered_map<std::string, std::string> aliases;  // word -> full word
   std::unordered_map<std::string, std::string> legal_aliases;
@@ -225,6 +248,23 @@ const Tables& GetTables() {
       }
       t->legal.emplace(Join(v, 0, v.size()), Join(c, 0, c.size()));
       t->max_words = std::max(t->max_words, v.size());
+    }
+    // Every misspelling of kTypoForms at one edit, of 3 or more letters,
+    // that is no form of the list and no word of kTypoWords.
+    const std::unordered_set<std::string_view> words(std::begin(kTypoWords),
+                                                     std::end(kTypoWords));
+    auto add = [&](const std::string& v, const char* canonical) {
+      if (v.size() >= 3 && !t->legal.count(v) && !words.count(v)) t->typos.emplace(v, canonical);
+    };
+    for (const auto& [form, canonical] : kTypoForms) {
+      const std::string f(form);
+      for (size_t i = 0; i <= f.size(); ++i) {
+        for (char c = 'a'; c <= 'z'; ++c) add(f.substr(0, i) + c + f.substr(i), canonical);
+        if (i == f.size()) break;
+        add(f.substr(0, i) + f.substr(i + 1), canonical);
+        for (char c = 'a'; c <= 'z'; ++c) add(f.substr(0, i) + c + f.substr(i + 1), canonical);
+        if (i + 1 < f.size()) add(f.substr(0, i) + f[i + 1] + f[i] + f.substr(i + 2), canonical);
+      }
     }
     return t;
   }();
@@ -265,6 +305,14 @@ void NormalizeName(std::string_view name, bool fold_accents, NormalizedName* out
       last = head;
       words.emplace_back(f);
       break;
+    }
+  }
+  // Step 5b: a misspelt English legal form at the end of two or more words.
+  if (words.size() >= 2) {
+    const auto it = t.typos.find(words.back());
+    if (it != t.typos.end()) {
+      out->notes.push_back("legal form '" + words.back() + "' read as '" + it->second + "'");
+      words.back() = it->second;
     }
   }
   // Step 6: legal forms from the end, longest spelling first, stacked, while

@@ -67,6 +67,25 @@ TEST(NameNormalizer, WordsThatEndNamesAreNotLegalForms) {
   });
 }
 
+TEST(NameNormalizer, MisspeltEnglishLegalFormsAtTheEndAreRead) {
+  ExpectCases({
+      {"Frank Cox Icn", "frank cox", "inc"},
+      {"Lilias Mexican Restaurant LLNC", "lilias mexican restaurant", "llc"},
+      {"Ocean Shore Designs OLTD", "ocean shore designs", "ltd"},
+      {"Phileo Corporatioq", "phileo", "corp"},
+      {"Best Name Tate Cumpany", "best name tate", "co"},
+      {"Seals and Services Incqrporated", "seals and services", "inc"},
+      // Words near a form stay words, and so does a name of one word.
+      {"Holiday Inn", "holiday inn", ""},
+      {"Apple Core", "apple core", ""},
+      {"Peace Corps", "peace corps", ""},
+      {"Twin Lakes Club NIC", "twin lakes club nic", ""},
+      {"Icn", "icn", ""},
+      // Only at the end.
+      {"Icn Pharmaceuticals", "icn pharmaceuticals", ""},
+  });
+}
+
 TEST(NameNormalizer, ANameThatIsOnlyALegalFormSurvives) {
   ExpectCases({
       {"AMBA", "amba", ""},
