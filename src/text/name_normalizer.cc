@@ -211,7 +211,7 @@ constexpr std::pair<const char*, const char*> kTypoForms[] = {
 };
 // Misspellings of those that are words: each is a word at least 10 times
 // in the 1.6 million real names of ../shared/data (IRS and Who's on First),
-// plus three real words near the long forms.
+// plus "zinc" and three real words near the long forms.
 constexpr const char* kTypoWords[] = {
     "anc",  "bnc",  "cnc",  "dnc",  "gnc",  "ibc",  "icc",  "idc",  "ihc",  "imc",  "ina",
     "inca", "inch", "ind",  "inf",  "ing",  "ink",  "inn",  "ins",  "int",  "inv",  "ipc",
@@ -220,7 +220,7 @@ constexpr const char* kTypoWords[] = {
     "mlc",  "plc",  "rlc",  "slc",  "tlc",  "dtd",  "lad",  "led",  "ltg",  "ltl",  "ltr",
     "lts",  "std",  "comp", "coop", "cop",  "copp", "cor",  "cora", "cord", "core", "cork",
     "corn", "coro", "corps", "corr", "cort", "cory", "crop", "crp", "pblc", "pllp",
-    "incorporate", "corporations", "corporacion"};
+    "zinc", "incorporate", "corporations", "corporacion"};
 
 struct Tables {
   std::unordered_map<std::string, std::string> legal;  // normalised variant -> canonical
@@ -287,20 +287,25 @@ void NormalizeName(std::string_view name, bool fold_accents, NormalizedName* out
     out->notes.push_back("article 'the' dropped");
   }
   // Step 5: an English legal form written onto the last word
-  // ("FoundationInc", "BotanicalLtd") is split off first, when at least
-  // three code points remain (so "zinc" and "unlimited" stay whole), and
-  // not from "...unlimited".
-  if (!words.empty()) {
+  // ("FoundationInc", "BotanicalLtd", "VTLLC") is split off first, when at
+  // least three code points remain, two for the abbreviations (so "zinc"
+  // and "unlimited" stay whole), and not from "...unlimited" or from the
+  // words of kGluedWords.
+  static constexpr const char* kGluedWords[] = {"arinc", "clinc", "incorp", "princ", "thinc",
+                                                "unltd"};
+  if (!words.empty() && std::find(std::begin(kGluedWords), std::end(kGluedWords),
+                                  words.back()) == std::end(kGluedWords)) {
     static constexpr const char* kGlued[] = {"incorporated", "corporation", "limited", "company",
                                              "pllc", "corp", "inc", "llc", "ltd"};
     std::string& last = words.back();
     for (const char* form : kGlued) {
       const std::string_view f(form);
-      if (last.size() < f.size() + 3 || !std::string_view(last).ends_with(f)) continue;
+      const size_t least = f.size() <= 4 ? 2 : 3;  // code points left before the form
+      if (last.size() < f.size() + least || !std::string_view(last).ends_with(f)) continue;
       // "DetailersUnlimited" is two words, not "detailersun" limited.
       if (f == "limited" && std::string_view(last).ends_with("unlimited")) break;
       const std::string head = last.substr(0, last.size() - f.size());
-      if (text::CodePointCount(head) < 3) continue;
+      if (text::CodePointCount(head) < least) continue;
       out->notes.push_back("legal form written onto '" + last + "' split off");
       last = head;
       words.emplace_back(f);

@@ -56,6 +56,9 @@ TEST(NameNormalizer, WordsThatEndNamesAreNotLegalForms) {
       {"Hot Springs School District", "hot springs school district", ""},
       {"Detailers Unlimited Inc", "detailers unlimited", "inc"},
       {"DetailersUnlimited", "detailersunlimited", ""},
+      {"Physical Therapy Center VTLLC", "physical therapy center vt", "llc"},
+      {"Pioneer Unltd", "pioneer unltd", ""},
+      {"Acme Zinc Corp", "acme zinc", "corp"},
       {"Smith & Son", "smith and son", ""},
       {"Navy Federal Credit Union", "navy federal credit union", ""},
       {"Community Health Ctr", "community health center", ""},
@@ -77,6 +80,7 @@ TEST(NameNormalizer, MisspeltEnglishLegalFormsAtTheEndAreRead) {
       {"Seals and Services Incqrporated", "seals and services", "inc"},
       // Words near a form stay words, and so does a name of one word.
       {"Holiday Inn", "holiday inn", ""},
+      {"Acme Zinc", "acme zinc", ""},
       {"Apple Core", "apple core", ""},
       {"Peace Corps", "peace corps", ""},
       {"Twin Lakes Club NIC", "twin lakes club nic", ""},

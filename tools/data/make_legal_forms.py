@@ -42,7 +42,7 @@ DESCRIPTIVE = {
     # "Smith & Son", "City Zoo", "Family Tr" (trust), "Jones Ct" (court),
     # "... of OK".
     "am", "bee", "chartered", "credit union", "ct", "district", "ed", "fab", "is", "ok", "son",
-    "tr", "unlimited", "up", "zoo",
+    "tr", "ultd", "unlimited", "unltd", "up", "zoo",
 }
 
 
