@@ -343,8 +343,9 @@ NameQuery::NameQuery(std::string_view processed, const NameIndex* index, NameScr
         }
       });
       // As common as the most common word near it. A word beside others may
-      // be a legal form with a typo ("Imnc", "LLNC"): a legal form near it
-      // counts with the names that hold it as one ("inc": most of them).
+      // be a legal form with typos (the processor reads those one edit away;
+      // "Incco" is two): a legal form near it counts with the names that
+      // hold it as one ("inc": most of them).
       const bool beside = words_.size() > 1;
       uint32_t df = 0;
       for (const NearWord& x : w.near) {

@@ -330,24 +330,25 @@ TEST(NameTopK, ScoreIsTheWordsTimesTheSpellingTerm) {
 }
 
 TEST(NameQuery, AWordNearALegalFormWeighsLikeIt) {
-  // "imnc" is within the word cutoff of "inc", which 30 names hold as their
-  // legal form and one as a word; typed last, it is likely that legal form.
-  std::vector<std::string> names = {"Imnc Research", "Smith Imnc Plumbing"};
+  // "incco" is within the word cutoff of "inc", which 30 names hold as their
+  // legal form and one as a word; typed beside other words, it is likely
+  // that legal form (two edits away, the processor leaves it a word).
+  std::vector<std::string> names = {"Incco Research", "Smith Incco Plumbing"};
   for (int i = 0; i < 30; ++i) names.push_back("Firm " + std::to_string(i) + " Inc");
   names.push_back("Cox Frank");
   auto hay = Build(names);
   auto index = NameIndex::Build(*hay, 1);
   NameScratch scratch;
-  const uint32_t inc = index->Find("inc"), imnc = index->Find("imnc");
+  const uint32_t inc = index->Find("inc"), incco = index->Find("incco");
   ASSERT_NE(inc, UINT32_MAX);
-  ASSERT_NE(imnc, UINT32_MAX);
+  ASSERT_NE(incco, UINT32_MAX);
   ASSERT_EQ(index->legal_postings(inc).size(), 30u);
-  NameQuery two(Processed("Frank Cox Imnc"), index.get(), &scratch);
+  NameQuery two(Processed("Frank Cox Incco"), index.get(), &scratch);
   ASSERT_EQ(two.words(), 3u);
   EXPECT_DOUBLE_EQ(two.weight(2), index->WeightForDf(30));
   EXPECT_LT(two.weight(2), two.weight(1));  // cheaper than "cox"
   // Alone it is the name: it weighs as the word it is near (held by two).
-  NameQuery one(Processed("Imnc"), index.get(), &scratch);
+  NameQuery one(Processed("Incco"), index.get(), &scratch);
   ASSERT_EQ(one.words(), 1u);
   EXPECT_DOUBLE_EQ(one.weight(0), index->WeightForDf(2));
   // So the typo costs little: as a word held by two names it would cost
