@@ -627,6 +627,25 @@ double NameQuery::Score(std::span<const std::string_view> core,
     order_.emplace_back(i1, j1);
     static_assert(kPairPower == 2, "the pair's credit is s * s");
     const double s = p.s / 100;
+    if (p.kind == 1) {
+      // Two needle words written as one word of the name: when the name's
+      // word begins with the first or ends with the second, the other one
+      // is compared with the rest ("ws community" / "waycommunity": "ws"
+      // against "way"), so a short word does not ride on a long one.
+      const std::string_view h = core[p.j];
+      const Word &a = words_[p.i], &b = words_[p.i + 1];
+      double sa = s, sb = s;
+      if (h.size() > a.text.size() && h.starts_with(a.text)) {
+        sa = 1;
+        sb = b.scorer->Score(AsHayName(h.substr(a.text.size())), 0) / 100;
+      } else if (h.size() > b.text.size() && h.ends_with(b.text)) {
+        sb = 1;
+        sa = a.scorer->Score(AsHayName(h.substr(0, h.size() - b.text.size())), 0) / 100;
+      }
+      matched += sa * sa * a.weight + sb * sb * b.weight;
+      missing += (1 - sa * sa) * a.weight + (1 - sb * sb) * b.weight;
+      continue;
+    }
     matched += s * s * w;
     missing += (1 - s * s) * w;  // 0 for the same word
   }

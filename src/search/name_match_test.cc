@@ -96,6 +96,11 @@ TEST(NameScorer, RewardsTheSameOrganisationWrittenDifferently) {
   // Joined and split words pair.
   EXPECT_EQ(Pair("McDonald Farms", "Mc Donald Farms"), 100);
   EXPECT_EQ(Pair("Mc Donald Farms", "McDonald Farms"), 100);
+  // In a join, a word is compared with its own part: "ws" is not "way".
+  const double riding = Pair("Ws Community Church", "Waycommunity Church");
+  EXPECT_EQ(Pair("Way Community Church", "Waycommunity Church"), 100);
+  EXPECT_LT(riding, 78);  // 84 when "ws" took the ratio of the whole join
+  EXPECT_GT(riding, Pair("Ws Community Church", "Church"));
   // A typo costs less than a missing word, which costs less than two.
   const double typo = Pair("Riverside Plumbing", "Riversdie Plumbing");
   const double dropped = Pair("Riverside Plumbing", "Plumbing");
