@@ -93,7 +93,9 @@ class NeedleChars {
   }
   // out[i] = Overlap({lo[i], hi[i]}) for i < count, several per instruction
   // (Highway, the instruction set chosen at run time). Returns the bits
-  // i < 64 with out[i] >= need: the names of a batch of 64 that pass.
+  // i < 64 with out[i] >= need: the names of a batch of 64 that pass. With
+  // need above 0, out[i] is written for those names (at least), and others
+  // keep what they held: most batches then store nothing.
   uint64_t OverlapBatch(const uint64_t* lo, const uint64_t* hi, size_t count, uint32_t* out,
                         uint32_t need = 0) const;
 

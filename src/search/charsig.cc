@@ -19,7 +19,9 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 // One name per 64-bit lane: AND with the needle's masks, popcount, add; the
 // needle's excess over 4 weighs the name's ">= 4" mask bit by bit.
-// Returns the bits i (i < min(count, 64)) with out[i] >= need.
+// Returns the bits i (i < min(count, 64)) with out[i] >= need. With need 0
+// every out[i] is written; with need above 0 only those of the passing
+// names (most vectors of a batch have none: they store nothing).
 uint64_t OverlapBatchImpl(uint64_t needle_lo, uint64_t needle_hi, const uint64_t* excess,
                           int excess_bits, const uint64_t* lo, const uint64_t* hi, size_t count,
                           uint32_t need, uint32_t* out) {
@@ -30,12 +32,17 @@ uint64_t OverlapBatchImpl(uint64_t needle_lo, uint64_t needle_hi, const uint64_t
   HWY_ALIGN uint64_t sums[HWY_MAX_BYTES / sizeof(uint64_t)];
   uint8_t bits[HWY_MAX_BYTES / sizeof(uint64_t) / 8 + 8] = {};
   uint64_t pass = 0;
-  // The lanes of s that reach `need`, as bits from position i.
+  // Writes the lanes of s that reach `need` (all of them for need 0) to
+  // out[i..] and their bits to pass, from position i.
   auto passing = [&](const auto s, size_t i) {
-    if (need == 0) return;  // every name passes: the mask is set at the end
     // s >= need, both below 2^32: s - need has its top bit clear (unsigned
     // 64-bit comparisons are missing on some targets).
-    hn::StoreMaskBits(d, hn::Eq(hn::ShiftRight<63>(hn::Sub(s, vneed)), hn::Zero(d)), bits);
+    const auto reach = hn::Eq(hn::ShiftRight<63>(hn::Sub(s, vneed)), hn::Zero(d));
+    if (need > 0 && hn::AllFalse(d, reach)) return;
+    hn::Store(s, d, sums);
+    for (size_t k = 0; k < lanes; ++k) out[i + k] = static_cast<uint32_t>(sums[k]);
+    if (need == 0) return;  // every name passes: the mask is set at the end
+    hn::StoreMaskBits(d, reach, bits);
     uint64_t b = 0;
     for (size_t k = 0; k < (lanes + 7) / 8; ++k) b |= static_cast<uint64_t>(bits[k]) << (8 * k);
     if (lanes < 64) b &= (uint64_t{1} << lanes) - 1;
@@ -47,10 +54,7 @@ uint64_t OverlapBatchImpl(uint64_t needle_lo, uint64_t needle_hi, const uint64_t
     // names): the names' ">= 3" and ">= 4" masks cannot count, so they are
     // not read, which halves the memory the batch reads.
     for (; i + lanes <= count; i += lanes) {
-      const auto s = hn::PopulationCount(hn::And(hn::LoadU(d, lo + i), nlo));
-      hn::Store(s, d, sums);
-      for (size_t k = 0; k < lanes; ++k) out[i + k] = static_cast<uint32_t>(sums[k]);
-      passing(s, i);
+      passing(hn::PopulationCount(hn::And(hn::LoadU(d, lo + i), nlo)), i);
     }
   }
   for (; i + lanes <= count; i += lanes) {
@@ -63,8 +67,6 @@ uint64_t OverlapBatchImpl(uint64_t needle_lo, uint64_t needle_hi, const uint64_t
         s = hn::Add(s, hn::ShiftLeftSame(e, j));
       }
     }
-    hn::Store(s, d, sums);
-    for (size_t k = 0; k < lanes; ++k) out[i + k] = static_cast<uint32_t>(sums[k]);
     passing(s, i);
   }
   for (; i < count; ++i) {

@@ -208,7 +208,7 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
         hay.name_stat_kind() == scorer.name_stat() && !hay.parts().name_stats.empty()
             ? hay.parts().name_stats.data()
             : nullptr;
-    uint32_t overlaps[kBatch];
+    uint32_t overlaps[kBatch] = {};  // the batch bound reads every lane
     double bounds[kBatch];
     double need_threshold = -1;  // the threshold `need` was found for
     uint32_t need = 0;
