@@ -3,6 +3,7 @@
 #include "needle/name_match.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include "needle/normalize.h"
@@ -105,10 +106,9 @@ void NearWords(const NameIndex& index, CachedScorer& scorer, const std::string& 
     const uint32_t begin = v.group_begin(g), end = v.group_begin(g + 1);
     for (uint32_t base = begin; base < end; base += 64) {
       const size_t count = std::min<size_t>(64, end - base);
-      chars.OverlapBatch(sig_lo + base, sig_hi + base, count, overlaps);
-      for (size_t k = 0; k < count; ++k) {
-        if (overlaps[k] < need) continue;
-        const uint32_t d = base + static_cast<uint32_t>(k);
+      for (uint64_t pass = chars.OverlapBatch(sig_lo + base, sig_hi + base, count, overlaps, need);
+           pass != 0; pass &= pass - 1) {
+        const uint32_t d = base + static_cast<uint32_t>(std::countr_zero(pass));
         const std::string_view t = v.processed(d);
         const double s = scorer.Score(HayName{t, n, t.size() == n}, kWordCutoff);
         if (s >= kWordCutoff) out->push_back(NearWord{v.first_row(d), s});
