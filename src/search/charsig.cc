@@ -34,14 +34,20 @@ uint64_t OverlapBatchImpl(uint64_t needle_lo, uint64_t needle_hi, const uint64_t
   uint64_t pass = 0;
   // Writes the lanes of s that reach `need` (all of them for need 0) to
   // out[i..] and their bits to pass, from position i.
+  auto store = [&](const auto s, size_t i) {
+    hn::Store(s, d, sums);
+    for (size_t k = 0; k < lanes; ++k) out[i + k] = static_cast<uint32_t>(sums[k]);
+  };
   auto passing = [&](const auto s, size_t i) {
+    if (need == 0) {  // every name passes: the mask is set at the end
+      store(s, i);
+      return;
+    }
     // s >= need, both below 2^32: s - need has its top bit clear (unsigned
     // 64-bit comparisons are missing on some targets).
     const auto reach = hn::Eq(hn::ShiftRight<63>(hn::Sub(s, vneed)), hn::Zero(d));
-    if (need > 0 && hn::AllFalse(d, reach)) return;
-    hn::Store(s, d, sums);
-    for (size_t k = 0; k < lanes; ++k) out[i + k] = static_cast<uint32_t>(sums[k]);
-    if (need == 0) return;  // every name passes: the mask is set at the end
+    if (hn::AllFalse(d, reach)) return;
+    store(s, i);
     hn::StoreMaskBits(d, reach, bits);
     uint64_t b = 0;
     for (size_t k = 0; k < (lanes + 7) / 8; ++k) b |= static_cast<uint64_t>(bits[k]) << (8 * k);
