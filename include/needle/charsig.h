@@ -22,6 +22,17 @@
 // Overlap computes this bound with a few AND and popcount operations per name;
 // docs/search.md says how each scorer turns it into a score bound.
 //
+// Blocks. The bound rises with the name's bits (every term ANDs them with
+// the needle's masks and adds), so the OR of several names' signatures
+// bounds the overlap of each. A haystack keeps, besides each name's
+// signature, the OR of each block of kSigBlock consecutive names (ids
+// 8b..8b+7, whatever their lengths), and the exact search checks a block's
+// OR first and the names of the blocks that pass (search/exact.cc). The
+// haystack puts names with like signatures side by side within a length
+// group (SigBlockOrder), so most blocks fail: on the 4M benchmark, at each
+// needle's final ratio, 17% of the blocks of 8 pass in that order and 98%
+// in first-row order.
+//
 // Thread safety: CharSig and the free functions are pure; a NeedleChars is
 // read-only after Reset.
 #pragma once
@@ -31,6 +42,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string_view>
 
 namespace needle {
@@ -70,6 +82,17 @@ inline uint32_t CharBucket(char32_t c) {
 // The signature of a name (valid UTF-8).
 CharSig MakeCharSig(std::string_view name);
 
+// Names per signature block.
+inline constexpr uint32_t kSigBlock = 8;
+
+// Reorders ids (indexes into sigs) so that names with like signatures are
+// side by side: by their signature bits, the group's most common bit first
+// (a radix order whose first splits are shared by most names, so names
+// differing only in rarer bits end up near each other; measured against
+// plain signature order, the sorted letters and the names' own order, it
+// left the fewest blocks passing). Ties keep their order.
+void SigBlockOrder(std::span<const CharSig> sigs, std::span<uint32_t> ids);
+
 // A needle's exact bucket counts, ready to bound its overlap with names.
 class NeedleChars {
  public:
@@ -80,6 +103,9 @@ class NeedleChars {
 
   // The needle's length in code points: no overlap exceeds it.
   uint32_t length() const { return length_; }
+  // Whether the overlap reads the names' CharSig::hi: only if a code point
+  // occurs 3 times or more in the needle.
+  bool reads_hi() const { return sig_.hi != 0 || excess_bits_ > 0; }
 
   // An upper bound on O(needle, name) for a name with signature b (at most
   // length()).

@@ -89,6 +89,9 @@ struct HaystackParts {
   // empty: CharSig::lo and CharSig::hi. Computed when a search is set up
   // (WithCharSigs), not stored in index files.
   std::span<const uint64_t> char_lo, char_hi;
+  // With them, the OR of each block of kSigBlock names' signatures (block b:
+  // ids 8b..8b+7; needle/charsig.h).
+  std::span<const uint64_t> block_lo, block_hi;
   // The scorer's NameStat (needle/scorer.h) per distinct name, or empty:
   // TokenSetLength for WRatio, the token count for setratio.
   std::span<const uint16_t> name_stats;

@@ -9,6 +9,7 @@
 #include <hwy/highway.h>
 
 #include <algorithm>
+#include <array>
 
 #include "needle/charsig.h"
 
@@ -96,6 +97,9 @@ HWY_AFTER_NAMESPACE();
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include <sys/mman.h>
+
+#include <new>
 #include <vector>
 
 #include "needle/haystack.h"
@@ -139,9 +143,44 @@ CharSig SigOfCounts(const uint32_t* counts) {
 }
 
 // Owns the signature arrays and keeps the haystack's own bytes alive.
+// Zeroed 64-bit words, on transparent huge pages where the system gives
+// them on request (Linux's madvise mode): a search reads scattered blocks of
+// signatures, and with 4 KiB pages most of those reads also miss the TLB.
+class Words {
+ public:
+  Words() = default;
+  Words(const Words&) = delete;
+  Words& operator=(const Words&) = delete;
+  ~Words() {
+    if (mem_ != nullptr) munmap(mem_, bytes_);
+  }
+  // REQUIRES: called once.
+  void Resize(size_t count) {
+    constexpr size_t kHuge = size_t{2} << 20;
+    size_ = count;
+    bytes_ = count * sizeof(uint64_t) + kHuge;
+    mem_ = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem_ == MAP_FAILED) throw std::bad_alloc();
+    const auto at = reinterpret_cast<uintptr_t>(mem_);
+    const uintptr_t aligned = (at + kHuge - 1) & ~(kHuge - 1);
+    data_ = reinterpret_cast<uint64_t*>(aligned);
+#ifdef MADV_HUGEPAGE
+    madvise(data_, (count * sizeof(uint64_t) + kHuge - 1) & ~(kHuge - 1), MADV_HUGEPAGE);
+#endif
+  }
+  uint64_t* data() { return data_; }
+  uint64_t& operator[](size_t i) { return data_[i]; }
+  size_t size() const { return size_; }
+
+ private:
+  void* mem_ = nullptr;
+  size_t bytes_ = 0, size_ = 0;
+  uint64_t* data_ = nullptr;
+};
+
 struct SigStorage {
   std::shared_ptr<const void> base;
-  std::vector<uint64_t> lo, hi;
+  Words lo, hi, block_lo, block_hi;
   std::vector<uint16_t> name_stats;
 };
 
@@ -176,11 +215,53 @@ uint64_t NeedleChars::OverlapBatch(const uint64_t* lo, const uint64_t* hi, size_
                                                 hi, count, need, out);
 }
 
+void SigBlockOrder(std::span<const CharSig> sigs, std::span<uint32_t> ids) {
+  if (ids.size() < 2) return;
+  // How many names hold each of the 128 bits (lo's bits 0-63, hi's 64-127).
+  std::array<uint32_t, 128> freq{};
+  for (uint32_t d : ids) {
+    for (int j = 0; j < 64; ++j) {
+      freq[static_cast<size_t>(j)] += static_cast<uint32_t>((sigs[d].lo >> j) & 1);
+      freq[static_cast<size_t>(64 + j)] += static_cast<uint32_t>((sigs[d].hi >> j) & 1);
+    }
+  }
+  std::array<int, 128> rank;  // the bits, most common first
+  for (int j = 0; j < 128; ++j) rank[static_cast<size_t>(j)] = j;
+  std::stable_sort(rank.begin(), rank.end(), [&](int a, int b) {
+    return freq[static_cast<size_t>(a)] > freq[static_cast<size_t>(b)];
+  });
+  // Each name's key: its bits in that order, the most common as the most
+  // significant bit of key[0].
+  struct Keyed {
+    uint64_t key[2];
+    uint32_t id;
+  };
+  std::vector<Keyed> keyed(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const CharSig& sig = sigs[ids[i]];
+    Keyed k{{0, 0}, ids[i]};
+    for (size_t r = 0; r < 128; ++r) {
+      const int j = rank[r];
+      const uint64_t bit = j < 64 ? (sig.lo >> j) & 1 : (sig.hi >> (j - 64)) & 1;
+      k.key[r / 64] |= bit << (63 - r % 64);
+    }
+    keyed[i] = k;
+  }
+  std::stable_sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
+    return a.key[0] != b.key[0] ? a.key[0] < b.key[0] : a.key[1] < b.key[1];
+  });
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = keyed[i].id;
+}
+
 std::unique_ptr<Haystack> WithCharSigs(std::unique_ptr<Haystack> hay, NameStat stat, int threads) {
   const uint32_t n = hay->distinct();
   auto storage = std::make_shared<SigStorage>();
-  storage->lo.resize(n);
-  storage->hi.resize(n);
+  // The last block is padded with zero signatures (which OR to nothing).
+  const uint32_t blocks = (n + kSigBlock - 1) / kSigBlock;
+  storage->lo.Resize(static_cast<size_t>(blocks) * kSigBlock);
+  storage->hi.Resize(static_cast<size_t>(blocks) * kSigBlock);
+  storage->block_lo.Resize(blocks);
+  storage->block_hi.Resize(blocks);
   if (stat != NameStat::kNone) storage->name_stats.resize(n);
   const int workers = threads > 0 ? threads : tbb::this_task_arena::max_concurrency();
   tbb::task_arena arena(workers);
@@ -199,9 +280,20 @@ std::unique_ptr<Haystack> WithCharSigs(std::unique_ptr<Haystack> hay, NameStat s
       }
     });
   });
+  for (uint32_t b = 0; b < blocks; ++b) {
+    uint64_t l = 0, h = 0;
+    for (uint32_t d = b * kSigBlock; d < (b + 1) * kSigBlock; ++d) {
+      l |= storage->lo[d];
+      h |= storage->hi[d];
+    }
+    storage->block_lo[b] = l;
+    storage->block_hi[b] = h;
+  }
   HaystackParts parts = hay->parts();
-  parts.char_lo = storage->lo;
-  parts.char_hi = storage->hi;
+  parts.char_lo = std::span<const uint64_t>(storage->lo.data(), n);
+  parts.char_hi = std::span<const uint64_t>(storage->hi.data(), n);
+  parts.block_lo = std::span<const uint64_t>(storage->block_lo.data(), blocks);
+  parts.block_hi = std::span<const uint64_t>(storage->block_hi.data(), blocks);
   parts.name_stats = storage->name_stats;
   parts.name_stat_kind = stat;
   storage->base = hay->owner();

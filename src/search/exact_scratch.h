@@ -29,6 +29,17 @@ struct ExactScratch::Impl {
   std::vector<std::pair<size_t, size_t>> probe;  // (list size, key index)
   std::vector<uint32_t> probed;  // names the probe scored
   NeedleChars chars;  // the needle's character counts
+  // The best-first sweep over signature blocks (exact.cc): the blocks of the
+  // groups opened so far, bucketed by their overlap with the needle, and a
+  // heap of buckets and unopened groups by their score bound.
+  struct Pending {
+    double bound;
+    uint32_t group;
+    uint32_t begin, end;  // into sweep_blocks; begin == end: a group to open
+  };
+  std::vector<Pending> heap;
+  std::vector<uint32_t> sweep_blocks, block_overlaps, sweep_hist;
+  std::vector<uint64_t> block_pass;
   // TokenTopK: the needle's tokens, and the names scored from the token
   // lists (sorted).
   std::vector<std::string_view> tokens;

@@ -515,6 +515,85 @@ TEST(CharSig, OverlapBoundsCommonCodePointsAndTheBatchAgreesOnEveryTarget) {
   hwy::SetSupportedTargetsForTest(0);
 }
 
+// A slow SigBlockOrder: the group's bits by how many names hold them (most
+// first, then by bit number), names compared bit by bit in that order (a
+// name without the bit first), ties in their given order.
+std::vector<uint32_t> SlowSigBlockOrder(const std::vector<CharSig>& sigs,
+                                        std::vector<uint32_t> ids) {
+  auto bit = [&](uint32_t d, int j) {
+    return j < 64 ? (sigs[d].lo >> j) & 1 : (sigs[d].hi >> (j - 64)) & 1;
+  };
+  std::vector<int> order(128);
+  std::vector<size_t> held(128, 0);
+  for (int j = 0; j < 128; ++j) {
+    order[static_cast<size_t>(j)] = j;
+    for (uint32_t d : ids) held[static_cast<size_t>(j)] += bit(d, j);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    return held[static_cast<size_t>(a)] > held[static_cast<size_t>(b)];
+  });
+  std::stable_sort(ids.begin(), ids.end(), [&](uint32_t a, uint32_t b) {
+    for (int j : order) {
+      if (bit(a, j) != bit(b, j)) return bit(a, j) < bit(b, j);
+    }
+    return false;
+  });
+  return ids;
+}
+
+TEST(CharSig, SigBlockOrderAgreesWithASlowReference) {
+  std::vector<std::string> names = PairNames();
+  std::vector<CharSig> sigs;
+  for (const auto& n : names) sigs.push_back(MakeCharSig(n));
+  std::mt19937_64 rng(11);
+  // Random signatures too, most bits rare, so that bits far down the order
+  // decide.
+  for (int i = 0; i < 2000; ++i) sigs.push_back(CharSig{rng() & rng() & rng(), rng() & rng()});
+  for (size_t size : {size_t{0}, size_t{1}, size_t{2}, size_t{50}, size_t{700}, sigs.size()}) {
+    std::vector<uint32_t> ids;
+    for (size_t i = 0; i < size; ++i) ids.push_back(static_cast<uint32_t>((i * 7919) % sigs.size()));
+    const std::vector<uint32_t> want = SlowSigBlockOrder(sigs, ids);
+    SigBlockOrder(sigs, std::span<uint32_t>(ids));
+    EXPECT_EQ(ids, want) << size << " names";
+  }
+}
+
+// The haystack's block signatures are the OR of their names' (the last
+// block padded with nothing), and within a length group the names are in
+// SigBlockOrder, ties by first row.
+TEST(CharSig, BlocksAreTheOrOfTheirNamesInSigBlockOrder) {
+  for (size_t count : {size_t{1}, size_t{7}, size_t{8}, size_t{9}, size_t{3000}}) {
+    std::vector<std::string> names = DemoNames(count);
+    const auto hay = Build(names, ScorerKind::kRatio, Aids::kChars);
+    const auto& p = hay->parts();
+    ASSERT_EQ(p.block_lo.size(), (hay->distinct() + kSigBlock - 1) / kSigBlock);
+    ASSERT_EQ(p.block_hi.size(), p.block_lo.size());
+    for (size_t b = 0; b < p.block_lo.size(); ++b) {
+      uint64_t lo = 0, hi = 0;
+      for (size_t d = b * kSigBlock; d < std::min<size_t>((b + 1) * kSigBlock, hay->distinct());
+           ++d) {
+        const CharSig sig = MakeCharSig(hay->processed(static_cast<uint32_t>(d)));
+        EXPECT_EQ(p.char_lo[d], sig.lo);
+        EXPECT_EQ(p.char_hi[d], sig.hi);
+        lo |= sig.lo;
+        hi |= sig.hi;
+      }
+      EXPECT_EQ(p.block_lo[b], lo) << count << " names, block " << b;
+      EXPECT_EQ(p.block_hi[b], hi) << count << " names, block " << b;
+    }
+    std::vector<CharSig> sigs;
+    for (uint32_t d = 0; d < hay->distinct(); ++d) sigs.push_back(MakeCharSig(hay->processed(d)));
+    for (size_t g = 0; g < hay->length_groups(); ++g) {
+      std::vector<uint32_t> ids;
+      for (uint32_t d = hay->group_begin(g); d < hay->group_begin(g + 1); ++d) ids.push_back(d);
+      std::vector<uint32_t> by_row = ids;
+      std::sort(by_row.begin(), by_row.end(),
+                [&](uint32_t a, uint32_t b) { return hay->first_row(a) < hay->first_row(b); });
+      EXPECT_EQ(SlowSigBlockOrder(sigs, by_row), ids) << count << " names, group " << g;
+    }
+  }
+}
+
 // Every character bound is at least the score (for the name's own signature
 // and token set length) and at most the length bound; and it does rule out
 // names the length bound lets through, or it would be no bound at all.

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "needle/charsig.h"
 #include "text/utf8.h"
 
 namespace needle {
@@ -89,7 +90,8 @@ size_t Haystack::MemoryBytes() const {
          p_.dup_bits.size_bytes() + p_.duplicates.size_bytes() + p_.group_lengths.size_bytes() +
          p_.group_begins.size_bytes() + p_.blob.size_bytes() + p_.block_offsets.size_bytes() +
          p_.dictionary.size_bytes() + GramBytes() + TokenBytes() + p_.char_lo.size_bytes() +
-         p_.char_hi.size_bytes() + p_.name_stats.size_bytes();
+         p_.char_hi.size_bytes() + p_.block_lo.size_bytes() + p_.block_hi.size_bytes() +
+         p_.name_stats.size_bytes();
 }
 
 void Haystack::ForEachDuplicate(uint32_t d, const std::function<void(uint32_t)>& f) const {
@@ -396,13 +398,29 @@ Result<std::unique_ptr<Haystack>> HaystackBuilder::Finish() {
   // one is freed before the smaller arrays are.
   std::vector<uint32_t> old_to_new(n);
   {
+    // Within a group, names with like character-count signatures
+    // (needle/charsig.h) are put side by side, so that the signature of a
+    // block of them (their OR) bounds each closely and a search can rule a
+    // whole block out at once (SigBlockOrder).
+    std::vector<uint32_t> by_group(n);
     std::vector<uint32_t> next(st.group_begins.begin(), st.group_begins.end() - 1);
     for (uint32_t d = 0; d < n; ++d) {
       const size_t g = static_cast<size_t>(
           std::lower_bound(st.group_lengths.begin(), st.group_lengths.end(), cp_lens_[d]) -
           st.group_lengths.begin());
-      old_to_new[d] = next[g]++;
+      by_group[next[g]++] = d;
     }
+    std::vector<CharSig> sigs(n);
+    for (uint32_t d = 0; d < n; ++d) {
+      sigs[d] = MakeCharSig(
+          std::string_view(st.arena).substr(st.offsets[d], st.offsets[d + 1] - st.offsets[d]));
+    }
+    for (size_t g = 0; g < st.group_lengths.size(); ++g) {
+      SigBlockOrder(std::span<const CharSig>(sigs),
+                    std::span<uint32_t>(by_group.data() + st.group_begins[g],
+                                        st.group_begins[g + 1] - st.group_begins[g]));
+    }
+    for (uint32_t i = 0; i < n; ++i) old_to_new[by_group[i]] = i;
   }
   std::vector<uint32_t>().swap(cp_lens_);
   {
