@@ -193,6 +193,7 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
   };
   auto add = [&](uint32_t d, uint32_t n) {
     const std::string_view text = hay.processed(d);
+    hwy::Prefetch(text.data());  // read when the batch is scored
     batch[k] = d;
     names[k] = HayName{text, n, text.size() == n};
     if (++k == kBatch) flush();
@@ -262,6 +263,7 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     const uint64_t* sig_hi = hay.parts().char_hi.data();
     const uint64_t* block_hi = hay.parts().block_hi.data();
     const bool reads_hi = x.chars.reads_hi();
+    const uint32_t* offsets = hay.parts().offsets.data();
     const bool sig_batch = scorer.HasSigBatchBound();
     const uint16_t* name_stats =
         hay.name_stat_kind() == scorer.name_stat() && !hay.parts().name_stats.empty()
@@ -338,6 +340,7 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
           const size_t ahead = static_cast<size_t>(x.sweep_blocks[j + 16]) * kSigBlock;
           hwy::Prefetch(sig_lo + ahead);
           if (reads_hi) hwy::Prefetch(sig_hi + ahead);
+          hwy::Prefetch(offsets + ahead);
         }
         const uint32_t block = x.sweep_blocks[j];
         const uint32_t base = std::max(begin, block * kSigBlock);
