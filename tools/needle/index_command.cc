@@ -19,7 +19,7 @@ struct IndexArgs {
   std::string scorer = "name", processor;
   std::string format, id_column, name_column;
   std::string file;  // verify, stats
-  bool quiet = false, no_grams = false;
+  bool quiet = false, grams = false, no_grams = false;
 };
 
 std::string Megabytes(uint64_t bytes) {
@@ -59,9 +59,11 @@ int RunBuild(const IndexArgs& a) {
                                       "reading haystack", &progress);
   if (!hay.ok()) return Fail(hay.status());
   std::unique_ptr<Haystack> built = std::move(hay.value());
-  // No scorer that compares sorted token sets has a bigram bound, so their
-  // index leaves it out; nor does the name scorer's (it searches words).
-  if (!a.no_grams && NameFormFor(scorer_kind) != NameForm::kSortedTokenSet &&
+  // The bigram index only on request: match searches blocks of character
+  // signatures instead (docs/search.md, "The block sweep"). No scorer that
+  // compares sorted token sets has a bigram bound, so their index never has
+  // it; nor does the name scorer's (it searches words).
+  if (a.grams && !a.no_grams && NameFormFor(scorer_kind) != NameForm::kSortedTokenSet &&
       scorer_kind != ScorerKind::kName) {
     progress.Update("indexing bigrams", true);
     built = WithGramIndex(std::move(built));
@@ -172,12 +174,14 @@ Command AddIndexCommand(CLI::App& app) {
                 "Input format: csv, tsv or txt (default: by extension)");
   c->add_option("--id-column", args->id_column, kIdColumnHelp);
   c->add_option("--name-column", args->name_column, kNameColumnHelp);
+  c->add_flag("--grams", args->grams,
+             "Also write a bigram index (about 4 bytes per bigram of the\n"
+             "distinct names). needle match does not read it (its exact search\n"
+             "reads blocks of character signatures); it is for library callers\n"
+             "that search haystacks without signatures. Never written for\n"
+             "token_set_ratio's form nor for the name scorer");
   c->add_flag("--no-grams", args->no_grams,
-             "Leave out the bigram index that --method exact searches (about\n"
-             "4 bytes per bigram of the distinct names); match then builds it\n"
-             "in memory, or scans with --method scan. Never written for\n"
-             "token_set_ratio's form (no scorer of it has a bigram bound)\n"
-             "nor for the name scorer (it searches words)");
+             "No bigram index (the default; kept so that scripts using it run)");
   c->add_flag("-q,--quiet", args->quiet, "No progress line and no summary on stderr");
   CLI::App* verify = c->add_subcommand(
       "verify", "Check an index file: every section's checksum, then its structure. Exit 0 if\n"
