@@ -1,32 +1,29 @@
-// Exact top-K from the bigram index: the count filter of Gravano et al.
-// (VLDB 2001) with the prefix filter of Chaudhuri et al. (ICDE 2006) and
-// Bayardo et al. (WWW 2007), driven by a rising top-K threshold as in Xiao et
-// al.'s top-k join (ICDE 2009). docs/search.md states the bounds and proves
-// them.
+// Exact top-K. With character signatures (every scorer with a character
+// bound; needle/charsig.h): a best-first sweep over blocks of 8 names, each
+// bounded by the OR of its names' signatures, then over the names of the
+// blocks that may still reach the threshold (docs/search.md, "The block
+// sweep"). Without them, from the bigram index: the count filter of
+// Gravano et al. (VLDB 2001) with the prefix filter of Chaudhuri et al.
+// (ICDE 2006) and Bayardo et al. (WWW 2007), driven by a rising top-K
+// threshold as in Xiao et al.'s top-k join (ICDE 2009). docs/search.md
+// states the bounds and proves them.
 //
-// A probe first: the needle's rarest lists, within an eighth of its length,
-// and the names sharing the most of those keys are scored, for an early
-// threshold. Then the length groups, outward from the needle's length as the
-// scan visits them. Within a group (one length n, so the bound for a count is
-// exact) the needle's lists are read shortest first, counting per name the
-// keys it shares with the needle (a list holds an id once per occurrence; a
-// name counts at most as many occurrences of a key as the needle has: the
-// multiset intersection). With r keys left unread, a name not met yet shares
-// at most r, so once r is below need(n), the fewest shared keys that can reach
-// the threshold, no new candidate can make the top K, and later lists only
-// raise the counts of names already met (a list is read only while that is
-// cheaper than scoring the candidates it could rule out). The names with the
-// most shared keys are scored now and then, which raises the threshold early.
-// Last, every candidate whose count plus r still reaches need(n) is scored,
-// most shared keys first. A group whose lists would cost more to read than
-// checking its names' signatures front to back is checked that way.
-//
-// Every name about to be scored is first checked against the character bound
-// (needle/charsig.h), and a group scanned front to back checks the bound of
-// 64 names at a time (then, for setratio, its batch bound). Scorers with a
-// character bound but no bigram bound (token_set_ratio and WRatio without
-// a token index, partial_ratio, setratio) skip the index: their groups are
-// scanned that way.
+// The bigram search: a probe first, the needle's rarest lists, within an
+// eighth of its length, and the names sharing the most of those keys are
+// scored, for an early threshold. Then the length groups, outward from the
+// needle's length as the scan visits them. Within a group (one length n, so
+// the bound for a count is exact) the needle's lists are read shortest
+// first, counting per name the keys it shares with the needle (a list holds
+// an id once per occurrence; a name counts at most as many occurrences of a
+// key as the needle has: the multiset intersection). With r keys left
+// unread, a name not met yet shares at most r, so once r is below need(n),
+// the fewest shared keys that can reach the threshold, no new candidate can
+// make the top K, and later lists only raise the counts of names already met
+// (a list is read only while that is cheaper than scoring the candidates it
+// could rule out). The names with the most shared keys are scored now and
+// then, which raises the threshold early. Last, every candidate whose count
+// plus r still reaches need(n) is scored, most shared keys first. A group
+// whose lists would cost too much to read is scored front to back.
 //
 // Invariant: a name left unscored has a bound below the final threshold, or
 // equal to it with all its rows after the K-th best's, so it cannot be in the
@@ -53,12 +50,10 @@ constexpr uint16_t kCountMask = 0x7FFF;
 // shorter than this times their number.
 constexpr uint64_t kScoreCost = 8;
 // A group whose lists would take more than one entry per 16 of its names to
-// read is scanned front to back instead: checking a name's character bound
-// (64 signatures per call) costs about what reading a tenth of a list entry
-// does (a random access to the counts), and the bound lets few names through
-// to be scored. Measured on 1,000 benchmark needles at 4M: 1 entry per 2
-// names 446 needles/s, per 16 598, per 32 595, never reading lists (but
-// for the probe) 592.
+// read is scored front to back instead. (Chosen when the groups scanned
+// front to back still checked the character bound first: 1,000 benchmark
+// needles at 4M ran at 446 needles/s with 1 entry per 2 names, 598 with 16,
+// 595 with 32. Now only haystacks without signatures read the lists.)
 constexpr uint64_t kScanBudgetDivisor = 16;
 // How many of the best-counted candidates a refresh scores, beyond K.
 constexpr size_t kRefreshExtra = 8;
@@ -87,13 +82,14 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
       TokenTopK(hay, scorer, needle, top_k, cutoff, &x, out, &st)) {
     return;
   }
-  const bool chars = hay.has_char_sigs() && scorer.HasCharBound();
-  // With signature blocks the best-first sweep below needs no bigram lists:
-  // it raises the threshold sooner than they do (over 1,000 benchmark
-  // needles at 4M, probing the lists first made it 20-30% slower).
-  const uint64_t* const block_lo =
-      chars && !hay.parts().block_lo.empty() ? hay.parts().block_lo.data() : nullptr;
-  bool grams = hay.has_grams() && scorer.HasGramBound() && block_lo == nullptr;
+  // Character signatures (always with their blocks: WithCharSigs) mean the
+  // best-first sweep below, which needs no bigram lists: it raises the
+  // threshold sooner than they do (over 1,000 benchmark needles at 4M,
+  // probing the lists first made it 20-30% slower). The lists serve
+  // haystacks without signatures.
+  const bool chars =
+      hay.has_char_sigs() && !hay.parts().block_lo.empty() && scorer.HasCharBound();
+  bool grams = hay.has_grams() && scorer.HasGramBound() && !chars;
   x.raw_keys.clear();
   const size_t m = grams ? AppendGramKeys(needle, &x.raw_keys) : 0;
   if (m < 2 || x.raw_keys.size() > kCountMask) grams = false;
@@ -168,9 +164,6 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
                                hay.name_stat(d, scorer.name_stat()), threshold),
         d);
   };
-  auto chars_allow_one = [&](uint32_t d, uint32_t n) {
-    return !chars || chars_allow(d, n, x.chars.Overlap(hay.char_sig(d)));
-  };
 
   // Names are scored in batches (SIMD kernels score several of one length at
   // once), each batch with the threshold it started with; every score is
@@ -198,57 +191,17 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     names[k] = HayName{text, n, text.size() == n};
     if (++k == kBatch) flush();
   };
-  // Scores the names [begin, end) of one length n front to back, as the scan
-  // does, but for those the character bound rules out (and, with
-  // skip_verified, those scored already).
-  auto scan_names = [&](uint32_t begin, uint32_t end, uint32_t n, bool skip_verified) {
-    if (!chars) {
-      for (uint32_t d = begin; d < end; ++d) {
-        if (!skip_verified || !(x.counts[d] & kVerified)) add(d, n);
-      }
-      if (k > 0) flush();
-      return;
-    }
-    const uint64_t* sig_lo = hay.parts().char_lo.data();
-    const uint64_t* sig_hi = hay.parts().char_hi.data();
-    const bool sig_batch = scorer.HasSigBatchBound();
-    const uint16_t* name_stats =
-        hay.name_stat_kind() == scorer.name_stat() && !hay.parts().name_stats.empty()
-            ? hay.parts().name_stats.data()
-            : nullptr;
-    uint32_t overlaps[kBatch] = {};  // the batch bound reads every lane
-    double bounds[kBatch];
-    double need_threshold = -1;  // the threshold `need` was found for
-    uint32_t need = 0;
-    for (uint32_t base = begin; base < end; base += kBatch) {
-      if (threshold != need_threshold) {  // it may have risen
-        need = char_need(n);
-        need_threshold = threshold;
-      }
-      if (need > needle_chars) break;
-      const auto count = static_cast<uint32_t>(std::min<size_t>(kBatch, end - base));
-      // The names whose overlap reaches `need` (most batches have none or
-      // few).
-      uint64_t pass = x.chars.OverlapBatch(sig_lo + base, sig_hi + base, count, overlaps, need);
-      if (pass == 0) continue;
-      if (sig_batch) {
-        scorer.MaxScoreForSigs(n, sig_lo + base, sig_hi + base,
-                               name_stats ? name_stats + base : nullptr, overlaps, count, bounds);
-      }
-      for (; pass != 0; pass &= pass - 1) {
-        const auto i = static_cast<uint32_t>(std::countr_zero(pass));
-        const uint32_t d = base + i;
-        if (skip_verified && (x.counts[d] & kVerified)) continue;
-        if (sig_batch && ruled_out(bounds[i])) continue;
-        // The group's bound at this overlap may tie the threshold: then the
-        // rows decide (beaten), and the name's own bound may be lower.
-        if ((name_bound || top.full()) && !chars_allow(d, n, overlaps[i])) continue;
-        add(d, n);
-      }
-    }
-    if (k > 0) flush();
-  };
-
+  // The names' signatures, 8 names per block (needle/charsig.h), and the
+  // scorer's per-name statistic where the haystack holds the one it reads.
+  const uint64_t* const sig_lo = hay.parts().char_lo.data();
+  const uint64_t* const sig_hi = hay.parts().char_hi.data();
+  const uint64_t* const block_lo = hay.parts().block_lo.data();
+  const uint64_t* const block_hi = hay.parts().block_hi.data();
+  const uint16_t* const name_stats =
+      hay.name_stat_kind() == scorer.name_stat() && !hay.parts().name_stats.empty()
+          ? hay.parts().name_stats.data()
+          : nullptr;
+  const bool sig_batch = chars && scorer.HasSigBatchBound();
   // Best first, by signature blocks (needle/charsig.h): every group of the
   // window is a pending item bounded by MaxScoreForLength; opening a group
   // computes its blocks' overlaps (of their ORs) and files them in buckets,
@@ -259,16 +212,8 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
   // name's bound is at most its block's, and its block's at most its
   // group's. Taking the highest bounds first raises the threshold soonest.
   auto sweep = [&] {
-    const uint64_t* sig_lo = hay.parts().char_lo.data();
-    const uint64_t* sig_hi = hay.parts().char_hi.data();
-    const uint64_t* block_hi = hay.parts().block_hi.data();
     const bool reads_hi = x.chars.reads_hi();
     const uint32_t* offsets = hay.parts().offsets.data();
-    const bool sig_batch = scorer.HasSigBatchBound();
-    const uint16_t* name_stats =
-        hay.name_stat_kind() == scorer.name_stat() && !hay.parts().name_stats.empty()
-            ? hay.parts().name_stats.data()
-            : nullptr;
     auto& heap = x.heap;
     using Pending = ExactScratch::Impl::Pending;
     auto lower = [](const Pending& a, const Pending& b) { return a.bound < b.bound; };
@@ -302,7 +247,7 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
       const uint32_t first = begin / kSigBlock, last = (end - 1) / kSigBlock + 1;
       // The blocks that may pass (a mask per 64), then a counting sort of
       // them by overlap.
-      x.block_overlaps.resize(last - first + 64);
+      x.block_overlaps.resize(last - first);
       x.block_pass.resize((last - first + 63) / 64);
       x.sweep_hist.assign(needle_chars + 2, 0);
       for (uint32_t b = first; b < last; b += 64) {
@@ -376,26 +321,16 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     }
   };
 
-  if (!grams) {
-    if (block_lo != nullptr) {
-      sweep();
-      top.Finish();
-      return;
-    }
-    // No bigram bound: the length groups outward, as the scan visits them,
-    // each scored but for the names the character bound rules out.
-    search::ForEachGroupOutward(hay, scorer.PeakLength(), &lo, &hi, [&](size_t g) {
-      const uint32_t begin = hay.group_begin(g), end = hay.group_begin(g + 1);
-      st.candidates += end - begin;
-      scan_names(begin, end, hay.group_length(g), false);
-    });
+  if (chars) {
+    sweep();
     top.Finish();
     return;
   }
 
+  // Without signatures: the bigram lists.
+
   auto verify = [&](uint32_t d, uint32_t n) {
     x.counts[d] |= kVerified;
-    if (!chars_allow_one(d, n)) return;
     ++st.verified;
     const std::string_view text = hay.processed(d);
     const double s = scorer.Score(HayName{text, n, text.size() == n}, threshold);
@@ -489,7 +424,6 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
         const uint32_t d = ids[i];
         if (!open(d)) continue;
         x.counts[d] |= kVerified;
-        if (!chars_allow_one(d, n)) continue;
         add(d, n);
         if (k == 0) need = need_for(n);
       }
@@ -498,7 +432,10 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     // Every name of the group not scored yet, front to back, as the scan
     // does; then the group is done.
     auto scan_group = [&] {
-      scan_names(begin, end, n, true);
+      for (uint32_t d = begin; d < end; ++d) {
+        if (!(x.counts[d] & kVerified)) add(d, n);
+      }
+      if (k > 0) flush();
       st.candidates += end - begin;
       for (uint32_t d : x.touched) x.counts[d] = 0;
       x.touched.clear();
