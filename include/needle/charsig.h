@@ -124,6 +124,18 @@ class NeedleChars {
   // keep what they held: most batches then store nothing.
   uint64_t OverlapBatch(const uint64_t* lo, const uint64_t* hi, size_t count, uint32_t* out,
                         uint32_t need = 0) const;
+  // The blocks of blocks[0, count) (block b: names 8b..8b+7, signatures in
+  // lo and hi, padded to whole blocks) holding a name of ids in [begin, end)
+  // whose overlap reaches need: writes each such block to out_blocks, the
+  // bits of those names (name 8b + i: bit i) to out_masks and the block's 8
+  // overlaps to out_overlaps (8 per block); returns how many. One call per
+  // run of blocks, which it reads ahead of use; `extra` (null, or 2 arrays
+  // or nulls, extra_bytes[e] bytes per name) is fetched for each block
+  // written, for the caller's next reads.
+  size_t PassBlocks(const uint64_t* lo, const uint64_t* hi, const uint32_t* blocks, size_t count,
+                    uint32_t begin, uint32_t end, uint32_t need, const void* const* extra,
+                    const size_t* extra_bytes, uint32_t* out_blocks, uint8_t* out_masks,
+                    uint32_t* out_overlaps) const;
 
  private:
   CharSig sig_;

@@ -6,6 +6,7 @@
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "search/charsig.cc"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/cache_control.h>
 #include <hwy/highway.h>
 
 #include <algorithm>
@@ -88,6 +89,75 @@ uint64_t OverlapBatchImpl(uint64_t needle_lo, uint64_t needle_hi, const uint64_t
   return pass;
 }
 
+// The blocks of a list whose names may pass: per block, its 8 names'
+// overlaps (as OverlapBatchImpl) against need, lanes outside [begin, end)
+// dropped. Writes each passing block, its lane bits and its 8 overlaps;
+// returns how many. Reads the signatures of the block `ahead` places on
+// early, and the words of `extra` (2 arrays, `extra_words` words per name
+// each; null if none) of each passing block, which the caller reads next.
+size_t PassBlocksImpl(uint64_t needle_lo, uint64_t needle_hi, const uint64_t* excess,
+                      int excess_bits, const uint64_t* lo, const uint64_t* hi,
+                      const uint32_t* blocks, size_t count, uint32_t begin, uint32_t end,
+                      uint32_t need, const void* const* extra, const size_t* extra_bytes,
+                      uint32_t* out_blocks, uint8_t* out_masks, uint32_t* out_overlaps) {
+  const hn::CappedTag<uint64_t, kSigBlock> d;
+  const size_t lanes = hn::Lanes(d);
+  const auto nlo = hn::Set(d, needle_lo), nhi = hn::Set(d, needle_hi);
+  const auto vneed = hn::Set(d, need);
+  const bool reads_hi = needle_hi != 0 || excess_bits > 0;
+  constexpr size_t kAhead = 16;
+  HWY_ALIGN uint64_t sums[kSigBlock];
+  uint8_t bits[8];
+  size_t passing = 0;
+  for (size_t t = 0; t < count; ++t) {
+    if (t + kAhead < count) {
+      const size_t ahead = static_cast<size_t>(blocks[t + kAhead]) * kSigBlock;
+      hwy::Prefetch(lo + ahead);
+      if (reads_hi) hwy::Prefetch(hi + ahead);
+    }
+    const uint32_t block = blocks[t];
+    const size_t base = static_cast<size_t>(block) * kSigBlock;
+    uint64_t mask = 0;
+    for (size_t k = 0; k < kSigBlock; k += lanes) {
+      auto s = hn::PopulationCount(hn::And(hn::LoadU(d, lo + base + k), nlo));
+      if (reads_hi) {
+        const auto bhi = hn::LoadU(d, hi + base + k);
+        s = hn::Add(s, hn::PopulationCount(hn::And(bhi, nhi)));
+        if (excess_bits > 0) {
+          const auto four = hn::ShiftRight<32>(bhi);
+          for (int j = 0; j < excess_bits; ++j) {
+            const auto e = hn::PopulationCount(hn::And(four, hn::Set(d, excess[j])));
+            s = hn::Add(s, hn::ShiftLeftSame(e, j));
+          }
+        }
+      }
+      // s >= need, both below 2^32 (as in OverlapBatchImpl).
+      const auto reach = hn::Eq(hn::ShiftRight<63>(hn::Sub(s, vneed)), hn::Zero(d));
+      hn::Store(s, d, sums + k);
+      hn::StoreMaskBits(d, reach, bits);
+      mask |= static_cast<uint64_t>(bits[0] & ((1u << lanes) - 1)) << k;
+    }
+    if (mask == 0) continue;
+    // Lanes of names of other lengths (blocks straddle groups).
+    if (base + kSigBlock <= begin || base >= end) continue;
+    if (base < begin) mask &= ~uint64_t{0} << (begin - base);
+    if (base + kSigBlock > end) mask &= (uint64_t{1} << (end - base)) - 1;
+    if (mask == 0) continue;
+    out_blocks[passing] = block;
+    out_masks[passing] = static_cast<uint8_t>(mask);
+    for (size_t k = 0; k < kSigBlock; ++k) {
+      out_overlaps[passing * kSigBlock + k] = static_cast<uint32_t>(sums[k]);
+    }
+    for (int e = 0; extra != nullptr && e < 2; ++e) {
+      if (extra[e] == nullptr) continue;
+      const char* at = static_cast<const char*>(extra[e]) + base * extra_bytes[e];
+      for (size_t off = 0; off < kSigBlock * extra_bytes[e]; off += 64) hwy::Prefetch(at + off);
+    }
+    ++passing;
+  }
+  return passing;
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace needle
 HWY_AFTER_NAMESPACE();
@@ -109,6 +179,7 @@ HWY_AFTER_NAMESPACE();
 namespace needle {
 
 HWY_EXPORT(OverlapBatchImpl);
+HWY_EXPORT(PassBlocksImpl);
 
 namespace {
 
@@ -207,6 +278,16 @@ void NeedleChars::Reset(std::string_view name) {
       }
     }
   }
+}
+
+size_t NeedleChars::PassBlocks(const uint64_t* lo, const uint64_t* hi, const uint32_t* blocks,
+                               size_t count, uint32_t begin, uint32_t end, uint32_t need,
+                               const void* const* extra, const size_t* extra_bytes,
+                               uint32_t* out_blocks, uint8_t* out_masks,
+                               uint32_t* out_overlaps) const {
+  return HWY_DYNAMIC_DISPATCH(PassBlocksImpl)(sig_.lo, sig_.hi, excess_.data(), excess_bits_, lo,
+                                              hi, blocks, count, begin, end, need, extra,
+                                              extra_bytes, out_blocks, out_masks, out_overlaps);
 }
 
 uint64_t NeedleChars::OverlapBatch(const uint64_t* lo, const uint64_t* hi, size_t count,

@@ -212,7 +212,6 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
   // name's bound is at most its block's, and its block's at most its
   // group's. Taking the highest bounds first raises the threshold soonest.
   auto sweep = [&] {
-    const bool reads_hi = x.chars.reads_hi();
     const uint32_t* offsets = hay.parts().offsets.data();
     auto& heap = x.heap;
     using Pending = ExactScratch::Impl::Pending;
@@ -226,7 +225,6 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
       if (!ruled_out(bound)) heap.push_back({bound, static_cast<uint32_t>(g), 0, 0});
     }
     std::make_heap(heap.begin(), heap.end(), lower);
-    uint32_t overlaps[kSigBlock] = {};  // the batch bound reads every lane
     double bounds[kSigBlock];
     // char_need(n) for the threshold it was found at.
     uint32_t need_n = UINT32_MAX, need = 0;
@@ -276,34 +274,57 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
         }
       }
     };
+    // The names of a passing block are read next: fetch their offsets (then
+    // their text, when they are batched).
+    const void* const extra[2] = {offsets, nullptr};
+    const size_t extra_bytes[2] = {sizeof(uint32_t), 0};
+    // Blocks per PassBlocks call: the threshold the call checks against may
+    // trail the current one by that many blocks' scores (the names are
+    // checked again below), and the calls' fixed cost is spread over them.
+    constexpr size_t kRun = 64;
+    uint32_t run_blocks[kRun];
+    uint8_t run_masks[kRun];
+    uint32_t run_overlaps[kRun * kSigBlock];
     auto visit_bucket = [&](const Pending& p) {
       const uint32_t n = lengths[p.group];
       const uint32_t begin = begins[p.group], end = begins[p.group + 1];
-      for (uint32_t j = p.begin; j < p.end; ++j) {
+      for (uint32_t j = p.begin; j < p.end; j += kRun) {
         if (ruled_out(p.bound)) break;  // the threshold rose past the bucket
-        if (j + 16 < p.end) {
-          const size_t ahead = static_cast<size_t>(x.sweep_blocks[j + 16]) * kSigBlock;
-          hwy::Prefetch(sig_lo + ahead);
-          if (reads_hi) hwy::Prefetch(sig_hi + ahead);
-          hwy::Prefetch(offsets + ahead);
-        }
-        const uint32_t block = x.sweep_blocks[j];
-        const uint32_t base = std::max(begin, block * kSigBlock);
-        const uint32_t count = std::min(end, (block + 1) * kSigBlock) - base;
-        const uint32_t least = need_at(n);
-        uint64_t pass = x.chars.OverlapBatch(sig_lo + base, sig_hi + base, count, overlaps, least);
-        if (pass == 0) continue;
-        st.candidates += count;
-        if (sig_batch) {
-          scorer.MaxScoreForSigs(n, sig_lo + base, sig_hi + base,
-                                 name_stats ? name_stats + base : nullptr, overlaps, count, bounds);
-        }
-        for (; pass != 0; pass &= pass - 1) {
-          const auto i = static_cast<uint32_t>(std::countr_zero(pass));
-          const uint32_t d = base + i;
-          if (sig_batch && ruled_out(bounds[i])) continue;
-          if ((name_bound || top.full()) && !chars_allow(d, n, overlaps[i])) continue;
-          add(d, n);
+        const size_t run = std::min<size_t>(kRun, p.end - j);
+        const size_t passing =
+            x.chars.PassBlocks(sig_lo, sig_hi, x.sweep_blocks.data() + j, run, begin, end,
+                               need_at(n), extra, extra_bytes, run_blocks, run_masks, run_overlaps);
+        for (size_t r = 0; r < passing; ++r) {
+          const uint32_t first = run_blocks[r] * kSigBlock;
+          const uint32_t* over = run_overlaps + r * kSigBlock;
+          // The threshold may have risen since the run was checked.
+          const uint32_t least = need_at(n);
+          uint64_t pass = 0;
+          for (uint64_t bits = run_masks[r]; bits != 0; bits &= bits - 1) {
+            const auto i = static_cast<uint32_t>(std::countr_zero(bits));
+            pass |= static_cast<uint64_t>(over[i] >= least) << i;
+          }
+          if (pass == 0) continue;
+          // The block's names within the group (the name statistics end
+          // with the names).
+          const uint32_t base = std::max(begin, first);
+          const uint32_t count = std::min(end, first + kSigBlock) - base;
+          st.candidates += count;
+          if (sig_batch) {
+            scorer.MaxScoreForSigs(n, sig_lo + base, sig_hi + base,
+                                   name_stats ? name_stats + base : nullptr, over + (base - first),
+                                   count, bounds);
+            for (uint64_t bits = pass; bits != 0; bits &= bits - 1) {
+              const auto i = static_cast<uint32_t>(std::countr_zero(bits));
+              if (ruled_out(bounds[i - (base - first)])) pass &= ~(uint64_t{1} << i);
+            }
+          }
+          for (; pass != 0; pass &= pass - 1) {
+            const auto i = static_cast<uint32_t>(std::countr_zero(pass));
+            const uint32_t d = first + i;
+            if ((name_bound || top.full()) && !chars_allow(d, n, over[i])) continue;
+            add(d, n);
+          }
         }
       }
       if (k > 0) flush();

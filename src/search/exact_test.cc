@@ -515,6 +515,76 @@ TEST(CharSig, OverlapBoundsCommonCodePointsAndTheBatchAgreesOnEveryTarget) {
   hwy::SetSupportedTargetsForTest(0);
 }
 
+// PassBlocks, on every target, against the one-name overlap: the blocks
+// written are exactly those holding a name of [begin, end) that reaches
+// need, in list order, with those names' bits and the block's overlaps.
+TEST(CharSig, PassBlocksAgreesWithTheOneNameOverlapOnEveryTarget) {
+  const auto names = PairNames();
+  constexpr size_t kBlocks = 300;
+  std::vector<uint64_t> lo, hi;
+  for (size_t i = 0; i < kBlocks * kSigBlock; ++i) {
+    const CharSig sig = MakeCharSig(names[(i * 7919) % names.size()]);
+    lo.push_back(sig.lo);
+    hi.push_back(sig.hi);
+  }
+  std::mt19937 rng(12);
+  std::vector<uint32_t> list;  // blocks in no order, some twice
+  for (size_t i = 0; i < 200; ++i) list.push_back(static_cast<uint32_t>(rng() % kBlocks));
+  std::vector<uint32_t> offsets(kBlocks * kSigBlock, 0);
+  const void* extra[2] = {offsets.data(), nullptr};
+  const size_t extra_bytes[2] = {sizeof(uint32_t), 0};
+  const auto targets = hwy::SupportedAndGeneratedTargets();
+  for (int64_t target : targets) {
+    hwy::SetSupportedTargetsForTest(target);
+    std::vector<std::string> needles = {"acme", "x", "日本", "mississippi", "aaaaaaaaaaaa bbb"};
+    for (size_t j = 0; j < names.size(); j += 211) needles.push_back(names[j]);
+    for (const std::string& needle : needles) {
+      const NeedleChars chars(needle);
+      const uint32_t length = chars.length();
+      // Ranges cutting blocks at both ends, and the whole array.
+      const std::pair<uint32_t, uint32_t> ranges[] = {
+          {0, kBlocks * kSigBlock}, {13, 1203}, {800, 805}, {5, 5}};
+      for (const auto& [begin, end] : ranges) {
+        for (const uint32_t need : {0u, length / 2, length - length / 4, length}) {
+          for (size_t count : {size_t{0}, size_t{1}, size_t{17}, list.size()}) {
+            std::vector<uint32_t> blocks(count), overlaps(count * kSigBlock);
+            std::vector<uint8_t> masks(count);
+            const size_t got =
+                chars.PassBlocks(lo.data(), hi.data(), list.data(), count, begin, end, need,
+                                 extra, extra_bytes, blocks.data(), masks.data(), overlaps.data());
+            size_t at = 0;
+            for (size_t t = 0; t < count; ++t) {
+              const uint32_t b = list[t];
+              uint32_t want_mask = 0;
+              for (uint32_t i = 0; i < kSigBlock; ++i) {
+                const uint32_t d = b * kSigBlock + i;
+                const uint32_t o = chars.Overlap(CharSig{lo[d], hi[d]});
+                if (d >= begin && d < end && o >= need) want_mask |= 1u << i;
+              }
+              if (want_mask == 0) continue;
+              ASSERT_LT(at, got) << hwy::TargetName(target) << " '" << needle << "'";
+              ASSERT_EQ(blocks[at], b) << hwy::TargetName(target) << " '" << needle << "'";
+              ASSERT_EQ(masks[at], want_mask) << hwy::TargetName(target) << " '" << needle
+                                              << "' block " << b << " need " << need;
+              for (uint32_t i = 0; i < kSigBlock; ++i) {
+                if ((want_mask >> i) & 1) {
+                  const uint32_t d = b * kSigBlock + i;
+                  ASSERT_EQ(overlaps[at * kSigBlock + i], chars.Overlap(CharSig{lo[d], hi[d]}))
+                      << hwy::TargetName(target);
+                }
+              }
+              ++at;
+            }
+            ASSERT_EQ(got, at) << hwy::TargetName(target) << " '" << needle << "' need " << need
+                               << " range " << begin << "-" << end << " count " << count;
+          }
+        }
+      }
+    }
+  }
+  hwy::SetSupportedTargetsForTest(0);
+}
+
 // A slow SigBlockOrder: the group's bits by how many names hold them (most
 // first, then by bit number), names compared bit by bit in that order (a
 // name without the bit first), ties in their given order.
