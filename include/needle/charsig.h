@@ -85,13 +85,17 @@ CharSig MakeCharSig(std::string_view name);
 // Names per signature block.
 inline constexpr uint32_t kSigBlock = 8;
 
-// Reorders ids (indexes into sigs) so that names with like signatures are
-// side by side: by their signature bits, the group's most common bit first
-// (a radix order whose first splits are shared by most names, so names
-// differing only in rarer bits end up near each other; measured against
-// plain signature order, the sorted letters and the names' own order, it
-// left the fewest blocks passing). Ties keep their order.
-void SigBlockOrder(std::span<const CharSig> sigs, std::span<uint32_t> ids);
+// Reorders ids (indexes into sigs) so that the blocks of kSigBlock they
+// fall into hold names with like signatures (ids[0] is name `offset` of its
+// block: a length group starts anywhere). First by their signature bits,
+// the group's most common bit first (a radix order whose first splits are
+// shared by most names, so names differing only in rarer bits end up near
+// each other; measured against plain signature order, the sorted letters
+// and the names' own order, it left the fewest blocks passing; ties keep
+// their order). Then, within windows of 64 blocks of that order, each block
+// is made greedily: the first name left, then one at a time the name left
+// that adds the fewest bits to the block's OR (the first of those).
+void SigBlockOrder(std::span<const CharSig> sigs, std::span<uint32_t> ids, uint32_t offset = 0);
 
 // A needle's exact bucket counts, ready to bound its overlap with names.
 class NeedleChars {
@@ -124,6 +128,9 @@ class NeedleChars {
   // keep what they held: most batches then store nothing.
   uint64_t OverlapBatch(const uint64_t* lo, const uint64_t* hi, size_t count, uint32_t* out,
                         uint32_t need = 0) const;
+  // out[i] = min(255, Overlap({lo[i], hi[i]})) for i < count (the levels of
+  // a run of block signatures); returns the most.
+  uint32_t OverlapLevels(const uint64_t* lo, const uint64_t* hi, size_t count, uint8_t* out) const;
   // The blocks of blocks[0, count) (block b: names 8b..8b+7, signatures in
   // lo and hi, padded to whole blocks) holding a name of ids in [begin, end)
   // whose overlap reaches need: writes each such block to out_blocks, the
@@ -144,6 +151,12 @@ class NeedleChars {
   int excess_bits_ = 0;
   uint32_t length_ = 0;
 };
+
+// Writes base + i for each i < count with levels[i] == level, ascending;
+// returns how many. REQUIRES: out has room for count + 64 ids (it stores
+// whole vectors).
+size_t SelectLevel(const uint8_t* levels, size_t count, uint8_t level, uint32_t base,
+                   uint32_t* out);
 
 // Returns `hay` with the signature of every distinct name (and, unless
 // stat is kNone, its NameStatOf of needle/scorer.h), computed on `threads`

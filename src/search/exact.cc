@@ -204,25 +204,31 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
   const bool sig_batch = chars && scorer.HasSigBatchBound();
   // Best first, by signature blocks (needle/charsig.h): every group of the
   // window is a pending item bounded by MaxScoreForLength; opening a group
-  // computes its blocks' overlaps (of their ORs) and files them in buckets,
-  // one per overlap, bounded by MaxScoreForChars at that overlap. The item
-  // with the highest bound is taken next: a group is opened, a bucket's
-  // blocks have their names checked one by one and the passing ones scored.
-  // Once the highest bound is ruled out, so is every name not scored: each
-  // name's bound is at most its block's, and its block's at most its
-  // group's. Taking the highest bounds first raises the threshold soonest.
+  // computes its blocks' overlaps (of their ORs) as levels (one byte each,
+  // 255 for 255 or more) and files its top bucket, the blocks of its highest
+  // level v, bounded by MaxScoreForChars at v. The item with the highest
+  // bound is taken next: a group is opened, or a bucket's blocks are found
+  // (a scan of the group's levels), their names checked against the
+  // threshold and the passing ones scored; then the group's next bucket, of
+  // level v - 1, is filed if it can still reach the threshold. Once the
+  // highest bound is ruled out, so is every name not scored: each name's
+  // bound is at most its block's, its block's at most its bucket's, and a
+  // group's buckets come in falling order, the next never above the one
+  // taken, and all at most the group's. Taking the highest bounds first
+  // raises the threshold soonest.
   auto sweep = [&] {
     const uint32_t* offsets = hay.parts().offsets.data();
     auto& heap = x.heap;
     using Pending = ExactScratch::Impl::Pending;
     auto lower = [](const Pending& a, const Pending& b) { return a.bound < b.bound; };
     heap.clear();
-    x.sweep_blocks.clear();
+    x.levels.clear();
+    x.levels_at.resize(lengths.size());
     for (size_t g = 0; g < lengths.size(); ++g) {
       const uint32_t n = lengths[g];
       if (n < lo || n > hi) continue;
       const double bound = scorer.MaxScoreForLength(n);
-      if (!ruled_out(bound)) heap.push_back({bound, static_cast<uint32_t>(g), 0, 0});
+      if (!ruled_out(bound)) heap.push_back({bound, static_cast<uint32_t>(g), 0});
     }
     std::make_heap(heap.begin(), heap.end(), lower);
     double bounds[kSigBlock];
@@ -237,42 +243,25 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
       }
       return need;
     };
-    auto open_group = [&](uint32_t g) {
+    // The bound of a bucket: level 255 holds every overlap from 255 up.
+    constexpr uint32_t kTopLevel = 255;
+    auto level_overlap = [&](uint32_t v) { return v == kTopLevel ? needle_chars : v; };
+    // Files group g's bucket of level v if it may still reach the threshold.
+    auto file_bucket = [&](uint32_t g, uint32_t v) {
       const uint32_t n = lengths[g];
-      const uint32_t least = need_at(n);
-      if (least > needle_chars) return;
+      if (std::min(level_overlap(v), needle_chars) < need_at(n)) return;
+      heap.push_back({scorer.MaxScoreForChars(n, level_overlap(v)), g, v + 1});
+      std::push_heap(heap.begin(), heap.end(), lower);
+    };
+    auto open_group = [&](uint32_t g) {
       const uint32_t begin = begins[g], end = begins[g + 1];
       const uint32_t first = begin / kSigBlock, last = (end - 1) / kSigBlock + 1;
-      // The blocks that may pass (a mask per 64), then a counting sort of
-      // them by overlap.
-      x.block_overlaps.resize(last - first);
-      x.block_pass.resize((last - first + 63) / 64);
-      x.sweep_hist.assign(needle_chars + 2, 0);
-      for (uint32_t b = first; b < last; b += 64) {
-        uint32_t* over = x.block_overlaps.data() + (b - first);
-        uint64_t pass = x.chars.OverlapBatch(block_lo + b, block_hi + b,
-                                             std::min<uint32_t>(64, last - b), over, least);
-        x.block_pass[(b - first) / 64] = pass;
-        for (; pass != 0; pass &= pass - 1) ++x.sweep_hist[over[std::countr_zero(pass)]];
-      }
-      const auto at = static_cast<uint32_t>(x.sweep_blocks.size());
-      uint32_t total_blocks = 0;
-      for (uint32_t v = least; v <= needle_chars; ++v) {
-        const uint32_t here = x.sweep_hist[v];
-        if (here == 0) continue;
-        heap.push_back({scorer.MaxScoreForChars(n, v), g, at + total_blocks,
-                        at + total_blocks + here});
-        std::push_heap(heap.begin(), heap.end(), lower);
-        x.sweep_hist[v] = at + total_blocks;
-        total_blocks += here;
-      }
-      x.sweep_blocks.resize(at + total_blocks);
-      for (size_t w = 0; w < x.block_pass.size(); ++w) {
-        for (uint64_t pass = x.block_pass[w]; pass != 0; pass &= pass - 1) {
-          const uint32_t i = static_cast<uint32_t>(w * 64) + static_cast<uint32_t>(std::countr_zero(pass));
-          x.sweep_blocks[x.sweep_hist[x.block_overlaps[i]]++] = first + i;
-        }
-      }
+      const auto at = static_cast<uint32_t>(x.levels.size());
+      x.levels.resize(at + (last - first));
+      x.levels_at[g] = at;
+      const uint32_t most = x.chars.OverlapLevels(block_lo + first, block_hi + first, last - first,
+                                                  x.levels.data() + at);
+      file_bucket(g, most);
     };
     // The names of a passing block are read next: fetch their offsets (then
     // their text, when they are batched).
@@ -286,13 +275,19 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     uint8_t run_masks[kRun];
     uint32_t run_overlaps[kRun * kSigBlock];
     auto visit_bucket = [&](const Pending& p) {
-      const uint32_t n = lengths[p.group];
-      const uint32_t begin = begins[p.group], end = begins[p.group + 1];
-      for (uint32_t j = p.begin; j < p.end; j += kRun) {
+      const uint32_t g = p.group, v = p.level - 1;
+      const uint32_t n = lengths[g];
+      const uint32_t begin = begins[g], end = begins[g + 1];
+      const uint32_t first_block = begin / kSigBlock, last_block = (end - 1) / kSigBlock + 1;
+      // Room for a whole vector past the last block (SelectLevel stores so).
+      x.bucket_blocks.resize(last_block - first_block + 64);
+      const size_t blocks = SelectLevel(x.levels.data() + x.levels_at[g], last_block - first_block,
+                                        static_cast<uint8_t>(v), first_block, x.bucket_blocks.data());
+      for (size_t j = 0; j < blocks; j += kRun) {
         if (ruled_out(p.bound)) break;  // the threshold rose past the bucket
-        const size_t run = std::min<size_t>(kRun, p.end - j);
+        const size_t run = std::min<size_t>(kRun, blocks - j);
         const size_t passing =
-            x.chars.PassBlocks(sig_lo, sig_hi, x.sweep_blocks.data() + j, run, begin, end,
+            x.chars.PassBlocks(sig_lo, sig_hi, x.bucket_blocks.data() + j, run, begin, end,
                                need_at(n), extra, extra_bytes, run_blocks, run_masks, run_overlaps);
         for (size_t r = 0; r < passing; ++r) {
           const uint32_t first = run_blocks[r] * kSigBlock;
@@ -328,13 +323,14 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
         }
       }
       if (k > 0) flush();
+      if (v > 0) file_bucket(g, v - 1);
     };
     while (!heap.empty()) {
       std::pop_heap(heap.begin(), heap.end(), lower);
       const Pending p = heap.back();
       heap.pop_back();
       if (ruled_out(p.bound)) break;
-      if (p.begin == p.end) {
+      if (p.level == 0) {
         open_group(p.group);
       } else {
         visit_bucket(p);

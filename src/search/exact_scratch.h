@@ -29,17 +29,18 @@ struct ExactScratch::Impl {
   std::vector<std::pair<size_t, size_t>> probe;  // (list size, key index)
   std::vector<uint32_t> probed;  // names the probe scored
   NeedleChars chars;  // the needle's character counts
-  // The best-first sweep over signature blocks (exact.cc): the blocks of the
-  // groups opened so far, bucketed by their overlap with the needle, and a
-  // heap of buckets and unopened groups by their score bound.
+  // The best-first sweep over signature blocks (exact.cc): the overlap
+  // levels of the blocks of the groups opened so far (levels_at[g]: where
+  // group g's start), a heap of unopened groups and of each opened group's
+  // next bucket by their score bound, and the blocks of the bucket visited.
   struct Pending {
     double bound;
     uint32_t group;
-    uint32_t begin, end;  // into sweep_blocks; begin == end: a group to open
+    uint32_t level;  // 0: a group to open; else the bucket of level - 1
   };
   std::vector<Pending> heap;
-  std::vector<uint32_t> sweep_blocks, block_overlaps, sweep_hist;
-  std::vector<uint64_t> block_pass;
+  std::vector<uint8_t> levels;
+  std::vector<uint32_t> levels_at, bucket_blocks;
   // TokenTopK: the needle's tokens, and the names scored from the token
   // lists (sorted).
   std::vector<std::string_view> tokens;

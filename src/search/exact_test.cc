@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <fstream>
 #include <map>
 #include <random>
@@ -297,11 +298,18 @@ TEST(ExactTopK, EqualsScanOnRandomAndHostileNames) {
   for (int i = 0; i < 4000; ++i) names.push_back(random_name());
   names.push_back(std::string(300, 'a'));            // one key, multiplicity 299
   names.push_back(std::string(150, 'a') + "b" + std::string(150, 'a'));
+  // Overlaps of 255 and more (the sweep files them in one top level).
+  names.push_back(std::string(280, 'a'));
+  names.push_back(std::string(320, 'a'));
+  names.push_back(std::string(290, 'a') + std::string(20, 'b'));
+  names.push_back(std::string(256, 'b') + std::string(40, 'a'));
   std::vector<std::string> needles;
   for (int i = 0; i < 60; ++i) needles.push_back(random_name());
   needles.push_back("");
   needles.push_back("a");
   needles.push_back(std::string(200, 'a'));
+  needles.push_back(std::string(300, 'a'));
+  needles.push_back(std::string(290, 'a') + std::string(20, 'b'));
   needles.push_back("aaaa bbbb aaaa");
   needles.push_back("日本日本");
   for (ScorerKind kind : kBoundScorers) {
@@ -585,11 +593,103 @@ TEST(CharSig, PassBlocksAgreesWithTheOneNameOverlapOnEveryTarget) {
   hwy::SetSupportedTargetsForTest(0);
 }
 
+// OverlapLevels and SelectLevel, on every target, against the one-name
+// overlap and a plain scan: levels are overlaps capped at 255, the most is
+// their maximum, and a level's ids are exactly those of that level, in order.
+TEST(CharSig, LevelsAndSelectAgreeWithAPlainScanOnEveryTarget) {
+  const auto names = PairNames();
+  std::vector<uint64_t> lo, hi;
+  for (size_t i = 0; i < 1000; ++i) {
+    const CharSig sig = MakeCharSig(names[(i * 7919) % names.size()]);
+    lo.push_back(sig.lo);
+    hi.push_back(sig.hi);
+  }
+  // Names whose overlap with a long needle passes 255.
+  for (int len : {254, 255, 256, 400}) {
+    const CharSig sig = MakeCharSig(std::string(static_cast<size_t>(len), 'a'));
+    lo.push_back(sig.lo);
+    hi.push_back(sig.hi);
+  }
+  for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
+    hwy::SetSupportedTargetsForTest(target);
+    std::vector<std::string> needles = {"acme", "x", "mississippi", std::string(300, 'a')};
+    for (size_t j = 0; j < names.size(); j += 331) needles.push_back(names[j]);
+    for (const std::string& needle : needles) {
+      const NeedleChars chars(needle);
+      for (size_t count : {size_t{0}, size_t{1}, size_t{63}, size_t{65}, lo.size()}) {
+        std::vector<uint8_t> levels(count);
+        const uint32_t most = chars.OverlapLevels(lo.data(), hi.data(), count, levels.data());
+        uint32_t want_most = 0;
+        for (size_t i = 0; i < count; ++i) {
+          const uint32_t want = std::min(255u, chars.Overlap(CharSig{lo[i], hi[i]}));
+          ASSERT_EQ(levels[i], want) << hwy::TargetName(target) << " '" << needle << "' " << i;
+          want_most = std::max(want_most, want);
+        }
+        ASSERT_EQ(most, want_most) << hwy::TargetName(target) << " '" << needle << "'";
+        for (uint32_t level = 0; level <= 255; ++level) {
+          std::vector<uint32_t> got(count + 64);
+          got.resize(SelectLevel(levels.data(), count, static_cast<uint8_t>(level), 1000, got.data()));
+          std::vector<uint32_t> want;
+          for (size_t i = 0; i < count; ++i) {
+            if (levels[i] == level) want.push_back(1000 + static_cast<uint32_t>(i));
+          }
+          ASSERT_EQ(got, want) << hwy::TargetName(target) << " level " << level;
+        }
+      }
+    }
+  }
+  hwy::SetSupportedTargetsForTest(0);
+}
+
 // A slow SigBlockOrder: the group's bits by how many names hold them (most
 // first, then by bit number), names compared bit by bit in that order (a
-// name without the bit first), ties in their given order.
+// name without the bit first), ties in their given order; then, window by
+// window of 64 blocks (block sizes as the offset sets them), each block
+// grown from the first name left by the name left adding the fewest bits to
+// its OR, the first of those.
+std::vector<uint32_t> SlowRadixOrder(const std::vector<CharSig>& sigs, std::vector<uint32_t> ids);
 std::vector<uint32_t> SlowSigBlockOrder(const std::vector<CharSig>& sigs,
-                                        std::vector<uint32_t> ids) {
+                                        std::vector<uint32_t> ids, uint32_t offset = 0) {
+  ids = SlowRadixOrder(sigs, ids);
+  std::vector<size_t> sizes;  // every block's size in ids
+  for (size_t at = 0, size = kSigBlock - offset % kSigBlock; at < ids.size(); size = kSigBlock) {
+    sizes.push_back(std::min(size, ids.size() - at));
+    at += sizes.back();
+  }
+  std::vector<uint32_t> out;
+  size_t at = 0;
+  for (size_t w = 0; w < sizes.size(); w += 64) {
+    size_t names = 0;
+    for (size_t b = w; b < std::min(sizes.size(), w + 64); ++b) names += sizes[b];
+    std::vector<uint32_t> left(ids.begin() + static_cast<ptrdiff_t>(at),
+                               ids.begin() + static_cast<ptrdiff_t>(at + names));
+    at += names;
+    for (size_t b = w; b < std::min(sizes.size(), w + 64); ++b) {
+      CharSig block = sigs[left.front()];
+      out.push_back(left.front());
+      left.erase(left.begin());
+      for (size_t k = 1; k < sizes[b]; ++k) {
+        size_t best = 0;
+        int best_added = 1000;
+        for (size_t i = 0; i < left.size(); ++i) {
+          const CharSig& c = sigs[left[i]];
+          const int added = std::popcount(c.lo & ~block.lo) + std::popcount(c.hi & ~block.hi);
+          if (added < best_added) {
+            best_added = added;
+            best = i;
+          }
+        }
+        block.lo |= sigs[left[best]].lo;
+        block.hi |= sigs[left[best]].hi;
+        out.push_back(left[best]);
+        left.erase(left.begin() + static_cast<ptrdiff_t>(best));
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<uint32_t> SlowRadixOrder(const std::vector<CharSig>& sigs, std::vector<uint32_t> ids) {
   auto bit = [&](uint32_t d, int j) {
     return j < 64 ? (sigs[d].lo >> j) & 1 : (sigs[d].hi >> (j - 64)) & 1;
   };
@@ -620,11 +720,13 @@ TEST(CharSig, SigBlockOrderAgreesWithASlowReference) {
   // decide.
   for (int i = 0; i < 2000; ++i) sigs.push_back(CharSig{rng() & rng() & rng(), rng() & rng()});
   for (size_t size : {size_t{0}, size_t{1}, size_t{2}, size_t{50}, size_t{700}, sigs.size()}) {
-    std::vector<uint32_t> ids;
-    for (size_t i = 0; i < size; ++i) ids.push_back(static_cast<uint32_t>((i * 7919) % sigs.size()));
-    const std::vector<uint32_t> want = SlowSigBlockOrder(sigs, ids);
-    SigBlockOrder(sigs, std::span<uint32_t>(ids));
-    EXPECT_EQ(ids, want) << size << " names";
+    for (uint32_t offset : {0u, 3u, 7u}) {
+      std::vector<uint32_t> ids;
+      for (size_t i = 0; i < size; ++i) ids.push_back(static_cast<uint32_t>((i * 7919) % sigs.size()));
+      const std::vector<uint32_t> want = SlowSigBlockOrder(sigs, ids, offset);
+      SigBlockOrder(sigs, std::span<uint32_t>(ids), offset);
+      EXPECT_EQ(ids, want) << size << " names, offset " << offset;
+    }
   }
 }
 
@@ -659,7 +761,8 @@ TEST(CharSig, BlocksAreTheOrOfTheirNamesInSigBlockOrder) {
       std::vector<uint32_t> by_row = ids;
       std::sort(by_row.begin(), by_row.end(),
                 [&](uint32_t a, uint32_t b) { return hay->first_row(a) < hay->first_row(b); });
-      EXPECT_EQ(SlowSigBlockOrder(sigs, by_row), ids) << count << " names, group " << g;
+      EXPECT_EQ(SlowSigBlockOrder(sigs, by_row, hay->group_begin(g) % kSigBlock), ids)
+          << count << " names, group " << g;
     }
   }
 }

@@ -418,7 +418,8 @@ Result<std::unique_ptr<Haystack>> HaystackBuilder::Finish() {
     for (size_t g = 0; g < st.group_lengths.size(); ++g) {
       SigBlockOrder(std::span<const CharSig>(sigs),
                     std::span<uint32_t>(by_group.data() + st.group_begins[g],
-                                        st.group_begins[g + 1] - st.group_begins[g]));
+                                        st.group_begins[g + 1] - st.group_begins[g]),
+                    st.group_begins[g] % kSigBlock);
     }
     for (uint32_t i = 0; i < n; ++i) old_to_new[by_group[i]] = i;
   }

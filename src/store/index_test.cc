@@ -383,7 +383,7 @@ void ExpectSameHaystack(const Haystack& mem, const Haystack& file, const Table& 
     std::vector<uint32_t> ordered = ids;
     std::sort(ordered.begin(), ordered.end(),
               [&](uint32_t a, uint32_t b) { return file.first_row(a) < file.first_row(b); });
-    SigBlockOrder(sigs, std::span<uint32_t>(ordered));
+    SigBlockOrder(sigs, std::span<uint32_t>(ordered), file.group_begin(g) % kSigBlock);
     EXPECT_EQ(ids, ordered) << "group " << g;
   }
   EXPECT_EQ(file.group_begin(0), 0u);
