@@ -188,7 +188,13 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     const std::string_view text = hay.processed(d);
     hwy::Prefetch(text.data());  // read when the batch is scored
     batch[k] = d;
-    names[k] = HayName{text, n, text.size() == n};
+    // Field by field: a whole HayName built on the stack and copied made
+    // two stores that one load then straddled (the store buffer cannot
+    // forward those; 6% of a ratio search).
+    HayName& name = names[k];
+    name.text = text;
+    name.cp_len = n;
+    name.ascii = text.size() == n;
     if (++k == kBatch) flush();
   };
   // The names' signatures, 8 names per block (needle/charsig.h), and the
