@@ -531,9 +531,21 @@ double NameQuery::ScoreName(uint32_t d) {
 double NameQuery::ScoreText(std::string_view processed) {
   std::string_view core, legal;
   SplitLegal(processed, &core, &legal);
-  std::vector<std::string_view> c, l;
-  SplitWords(core, &c);
-  SplitWords(legal, &l);
+  std::vector<std::string_view> words, c, l;
+  SplitWords(core, &words);
+  // As NameIndex::Build splits a name: a legal form that is no other word
+  // counts as one wherever it stands, unless the name has no other word;
+  // those come before the trailing legal forms.
+  auto anywhere = [](std::string_view w) {
+    return std::find(std::begin(kLegalAnywhere), std::end(kLegalAnywhere), w) !=
+           std::end(kLegalAnywhere);
+  };
+  const bool plain = std::any_of(words.begin(), words.end(),
+                                 [&](std::string_view w) { return !anywhere(w); });
+  for (std::string_view w : words) (plain && anywhere(w) ? l : c).push_back(w);
+  std::vector<std::string_view> trailing;
+  SplitWords(legal, &trailing);
+  l.insert(l.end(), trailing.begin(), trailing.end());
   std::vector<double> weights(c.size(), kPlainWordWeight);
   if (index_) {
     for (size_t j = 0; j < c.size(); ++j) {
