@@ -83,9 +83,9 @@ void NearWords(const NameIndex& index, CachedScorer& scorer, const std::string& 
     *out = it->second;
     return;
   }
-  // The vocabulary's words of a length the ratio allows, checked 64 at a
-  // time against the character bound (needle/charsig.h), the survivors
-  // scored.
+  // The vocabulary's words of a length the ratio allows, checked against the
+  // character bound (needle/charsig.h): the ORs of their blocks of 8, 64 at
+  // a time, then the words of the blocks that pass; the survivors scored.
   const Haystack& v = index.vocabulary();
   out->clear();
   scratch->chars.Reset(word);
@@ -94,7 +94,10 @@ void NearWords(const NameIndex& index, CachedScorer& scorer, const std::string& 
   scorer.LengthWindow(kWordCutoff, &lo, &hi);
   const uint64_t* sig_lo = v.parts().char_lo.data();
   const uint64_t* sig_hi = v.parts().char_hi.data();
-  uint32_t overlaps[64];
+  const uint64_t* block_lo = v.parts().block_lo.data();
+  const uint64_t* block_hi = v.parts().block_hi.data();
+  uint32_t overlaps[64], blocks[64], passed[64], block_overlaps[64 * kSigBlock];
+  uint8_t masks[64];
   for (size_t g = 0; g < v.length_groups(); ++g) {
     const uint32_t n = v.group_length(g);
     if (n < lo) continue;
@@ -104,14 +107,23 @@ void NearWords(const NameIndex& index, CachedScorer& scorer, const std::string& 
     while (need <= chars.length() && scorer.MaxScoreForChars(n, need) < kWordCutoff) ++need;
     if (need > chars.length()) continue;
     const uint32_t begin = v.group_begin(g), end = v.group_begin(g + 1);
-    for (uint32_t base = begin; base < end; base += 64) {
-      const size_t count = std::min<size_t>(64, end - base);
-      for (uint64_t pass = chars.OverlapBatch(sig_lo + base, sig_hi + base, count, overlaps, need);
+    const uint32_t first = begin / kSigBlock, last = (end - 1) / kSigBlock + 1;
+    for (uint32_t b = first; b < last; b += 64) {
+      const size_t count = std::min<size_t>(64, last - b);
+      size_t listed = 0;
+      for (uint64_t pass = chars.OverlapBatch(block_lo + b, block_hi + b, count, overlaps, need);
            pass != 0; pass &= pass - 1) {
-        const uint32_t d = base + static_cast<uint32_t>(std::countr_zero(pass));
-        const std::string_view t = v.processed(d);
-        const double s = scorer.Score(HayName{t, n, t.size() == n}, kWordCutoff);
-        if (s >= kWordCutoff) out->push_back(NearWord{v.first_row(d), s});
+        blocks[listed++] = b + static_cast<uint32_t>(std::countr_zero(pass));
+      }
+      const size_t passing = chars.PassBlocks(sig_lo, sig_hi, blocks, listed, begin, end, need,
+                                              nullptr, nullptr, passed, masks, block_overlaps);
+      for (size_t r = 0; r < passing; ++r) {
+        for (unsigned m = masks[r]; m != 0; m &= m - 1) {
+          const uint32_t d = passed[r] * kSigBlock + static_cast<uint32_t>(std::countr_zero(m));
+          const std::string_view t = v.processed(d);
+          const double s = scorer.Score(HayName{t, n, t.size() == n}, kWordCutoff);
+          if (s >= kWordCutoff) out->push_back(NearWord{v.first_row(d), s});
+        }
       }
     }
   }
