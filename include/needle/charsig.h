@@ -98,6 +98,17 @@ inline constexpr uint32_t kSigBlock = 8;
 // that adds the fewest bits to the block's OR (the first of those).
 void SigBlockOrder(std::span<const CharSig> sigs, std::span<uint32_t> ids, uint32_t offset = 0);
 
+// A needle's side of the overlap bound, as the SIMD kernels take it.
+struct NeedleMasks {
+  uint64_t lo, hi;          // its signature
+  const uint64_t* excess;   // bit c of excess[j]: bit j of max(0, a(c) - 4)
+  int excess_bits;
+  // Whether the names' ">= 3" and ">= 4" masks can count: only if a code
+  // point occurs 3 times or more in the needle (not in most words and many
+  // short names, whose kernels then read half the memory).
+  bool reads_hi() const { return hi != 0 || excess_bits > 0; }
+};
+
 // A needle's exact bucket counts, ready to bound its overlap with names.
 class NeedleChars {
  public:
@@ -108,9 +119,6 @@ class NeedleChars {
 
   // The needle's length in code points: no overlap exceeds it.
   uint32_t length() const { return length_; }
-  // Whether the overlap reads the names' CharSig::hi: only if a code point
-  // occurs 3 times or more in the needle.
-  bool reads_hi() const { return sig_.hi != 0 || excess_bits_ > 0; }
 
   // An upper bound on O(needle, name) for a name with signature b (at most
   // length()).
@@ -137,16 +145,17 @@ class NeedleChars {
   // whose overlap reaches need: writes each such block to out_blocks, the
   // bits of those names (name 8b + i: bit i) to out_masks and the block's 8
   // overlaps to out_overlaps (8 per block); returns how many. One call per
-  // run of blocks, which it reads ahead of use; `extra` (null, or 2 arrays
-  // or nulls, extra_bytes[e] bytes per name) is fetched for each block
-  // written, for the caller's next reads.
+  // run of blocks, which it reads ahead of use; the name offsets of each
+  // block written (`offsets`, if not null: the caller reads them next) are
+  // fetched too.
   size_t PassBlocks(const uint64_t* lo, const uint64_t* hi, const uint32_t* blocks, size_t count,
-                    uint32_t begin, uint32_t end, uint32_t need, const void* const* extra,
-                    const size_t* extra_bytes, uint32_t* out_blocks, uint8_t* out_masks,
-                    uint32_t* out_overlaps) const;
+                    uint32_t begin, uint32_t end, uint32_t need, const uint32_t* offsets,
+                    uint32_t* out_blocks, uint8_t* out_masks, uint32_t* out_overlaps) const;
 
  private:
   CharSig sig_;
+  NeedleMasks masks() const { return {sig_.lo, sig_.hi, excess_.data(), excess_bits_}; }
+
   // Bit c of excess_[j] is bit j of max(0, a(c) - 4).
   std::array<uint64_t, 32> excess_{};
   int excess_bits_ = 0;

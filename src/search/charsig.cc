@@ -20,69 +20,71 @@ namespace needle {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// One name per 64-bit lane: AND with the needle's masks, popcount, add; the
-// needle's excess over 4 weighs the name's ">= 4" mask bit by bit.
+// The overlap bound (NeedleChars::Overlap) of the names whose signatures
+// are at lo and hi, one per 64-bit lane: AND with the needle's masks,
+// popcount, add; the needle's excess over 4 weighs the name's ">= 4" mask
+// bit by bit. hi is read only if the needle needs it.
+template <class D>
+hn::Vec<D> OverlapVec(D d, const NeedleMasks& m, hn::Vec<D> nlo, hn::Vec<D> nhi,
+                      const uint64_t* lo, const uint64_t* hi) {
+  auto s = hn::PopulationCount(hn::And(hn::LoadU(d, lo), nlo));
+  if (!m.reads_hi()) return s;
+  const auto bhi = hn::LoadU(d, hi);
+  s = hn::Add(s, hn::PopulationCount(hn::And(bhi, nhi)));
+  const auto four = hn::ShiftRight<32>(bhi);
+  for (int j = 0; j < m.excess_bits; ++j) {
+    const auto e = hn::PopulationCount(hn::And(four, hn::Set(d, m.excess[j])));
+    s = hn::Add(s, hn::ShiftLeftSame(e, j));
+  }
+  return s;
+}
+
+// The same for one name (the kernels' tails).
+inline uint64_t OverlapOne(const NeedleMasks& m, uint64_t lo, uint64_t hi) {
+  uint64_t s = static_cast<uint64_t>(hwy::PopCount(lo & m.lo) + hwy::PopCount(hi & m.hi));
+  for (int j = 0; j < m.excess_bits; ++j) {
+    s += static_cast<uint64_t>(hwy::PopCount(m.excess[j] & (hi >> 32))) << j;
+  }
+  return s;
+}
+
+// The lanes with s >= need, both below 2^32: s - need has its top bit clear
+// (unsigned 64-bit comparisons are missing on some targets).
+template <class D>
+hn::Mask<D> Reaches(D d, hn::Vec<D> s, hn::Vec<D> vneed) {
+  return hn::Eq(hn::ShiftRight<63>(hn::Sub(s, vneed)), hn::Zero(d));
+}
+
 // Returns the bits i (i < min(count, 64)) with out[i] >= need. With need 0
 // every out[i] is written; with need above 0 only those of the passing
 // names (most vectors of a batch have none: they store nothing).
-uint64_t OverlapBatchImpl(uint64_t needle_lo, uint64_t needle_hi, const uint64_t* excess,
-                          int excess_bits, const uint64_t* lo, const uint64_t* hi, size_t count,
-                          uint32_t need, uint32_t* out) {
+uint64_t OverlapBatchImpl(const NeedleMasks& m, const uint64_t* lo, const uint64_t* hi,
+                          size_t count, uint32_t need, uint32_t* out) {
   const hn::ScalableTag<uint64_t> d;
   const size_t lanes = hn::Lanes(d);
-  const auto nlo = hn::Set(d, needle_lo), nhi = hn::Set(d, needle_hi);
+  const auto nlo = hn::Set(d, m.lo), nhi = hn::Set(d, m.hi);
   const auto vneed = hn::Set(d, need);
   HWY_ALIGN uint64_t sums[HWY_MAX_BYTES / sizeof(uint64_t)];
   uint8_t bits[HWY_MAX_BYTES / sizeof(uint64_t) / 8 + 8] = {};
   uint64_t pass = 0;
-  // Writes the lanes of s that reach `need` (all of them for need 0) to
-  // out[i..] and their bits to pass, from position i.
-  auto store = [&](const auto s, size_t i) {
+  size_t i = 0;
+  for (; i + lanes <= count; i += lanes) {
+    const auto s = OverlapVec(d, m, nlo, nhi, lo + i, hi + i);
+    // Writes the lanes that reach `need` (all of them for need 0) to
+    // out[i..] and their bits to pass, from position i.
+    const auto reach = Reaches(d, s, vneed);
+    if (need > 0 && hn::AllFalse(d, reach)) continue;
     hn::Store(s, d, sums);
     for (size_t k = 0; k < lanes; ++k) out[i + k] = static_cast<uint32_t>(sums[k]);
-  };
-  auto passing = [&](const auto s, size_t i) {
-    if (need == 0) {  // every name passes: the mask is set at the end
-      store(s, i);
-      return;
-    }
-    // s >= need, both below 2^32: s - need has its top bit clear (unsigned
-    // 64-bit comparisons are missing on some targets).
-    const auto reach = hn::Eq(hn::ShiftRight<63>(hn::Sub(s, vneed)), hn::Zero(d));
-    if (hn::AllFalse(d, reach)) return;
-    store(s, i);
+    if (need == 0) continue;  // every name passes: the mask is set at the end
     hn::StoreMaskBits(d, reach, bits);
     uint64_t b = 0;
     for (size_t k = 0; k < (lanes + 7) / 8; ++k) b |= static_cast<uint64_t>(bits[k]) << (8 * k);
     if (lanes < 64) b &= (uint64_t{1} << lanes) - 1;
     if (i < 64) pass |= b << i;
-  };
-  size_t i = 0;
-  if (needle_hi == 0 && excess_bits == 0) {
-    // No code point of the needle occurs 3 times (most words, many short
-    // names): the names' ">= 3" and ">= 4" masks cannot count, so they are
-    // not read, which halves the memory the batch reads.
-    for (; i + lanes <= count; i += lanes) {
-      passing(hn::PopulationCount(hn::And(hn::LoadU(d, lo + i), nlo)), i);
-    }
-  }
-  for (; i + lanes <= count; i += lanes) {
-    const auto blo = hn::LoadU(d, lo + i), bhi = hn::LoadU(d, hi + i);
-    auto s = hn::Add(hn::PopulationCount(hn::And(blo, nlo)), hn::PopulationCount(hn::And(bhi, nhi)));
-    if (excess_bits > 0) {
-      const auto four = hn::ShiftRight<32>(bhi);
-      for (int j = 0; j < excess_bits; ++j) {
-        const auto e = hn::PopulationCount(hn::And(four, hn::Set(d, excess[j])));
-        s = hn::Add(s, hn::ShiftLeftSame(e, j));
-      }
-    }
-    passing(s, i);
   }
   for (; i < count; ++i) {
-    uint64_t s = static_cast<uint64_t>(hwy::PopCount(lo[i] & needle_lo) + hwy::PopCount(hi[i] & needle_hi));
-    for (int j = 0; j < excess_bits; ++j) {
-      s += static_cast<uint64_t>(hwy::PopCount(excess[j] & (hi[i] >> 32))) << j;
-    }
+    const uint64_t s = OverlapOne(m, lo[i], hi[i]);
     out[i] = static_cast<uint32_t>(s);
     if (i < 64) pass |= static_cast<uint64_t>(s >= need) << i;
   }
@@ -91,21 +93,18 @@ uint64_t OverlapBatchImpl(uint64_t needle_lo, uint64_t needle_hi, const uint64_t
 }
 
 // The blocks of a list whose names may pass: per block, its 8 names'
-// overlaps (as OverlapBatchImpl) against need, lanes outside [begin, end)
-// dropped. Writes each passing block, its lane bits and its 8 overlaps;
-// returns how many. Reads the signatures of the block `ahead` places on
-// early, and the words of `extra` (2 arrays, `extra_words` words per name
-// each; null if none) of each passing block, which the caller reads next.
-size_t PassBlocksImpl(uint64_t needle_lo, uint64_t needle_hi, const uint64_t* excess,
-                      int excess_bits, const uint64_t* lo, const uint64_t* hi,
+// overlaps against need, lanes outside [begin, end) dropped. Writes each
+// passing block, its lane bits and its 8 overlaps; returns how many. Reads
+// the signatures of the block kAhead places on early, and the name offsets
+// (if not null) of each passing block, which the caller reads next.
+size_t PassBlocksImpl(const NeedleMasks& m, const uint64_t* lo, const uint64_t* hi,
                       const uint32_t* blocks, size_t count, uint32_t begin, uint32_t end,
-                      uint32_t need, const void* const* extra, const size_t* extra_bytes,
-                      uint32_t* out_blocks, uint8_t* out_masks, uint32_t* out_overlaps) {
+                      uint32_t need, const uint32_t* offsets, uint32_t* out_blocks,
+                      uint8_t* out_masks, uint32_t* out_overlaps) {
   const hn::CappedTag<uint64_t, kSigBlock> d;
   const size_t lanes = hn::Lanes(d);
-  const auto nlo = hn::Set(d, needle_lo), nhi = hn::Set(d, needle_hi);
+  const auto nlo = hn::Set(d, m.lo), nhi = hn::Set(d, m.hi);
   const auto vneed = hn::Set(d, need);
-  const bool reads_hi = needle_hi != 0 || excess_bits > 0;
   constexpr size_t kAhead = 16;
   HWY_ALIGN uint64_t sums[kSigBlock];
   uint8_t bits[8];
@@ -114,28 +113,15 @@ size_t PassBlocksImpl(uint64_t needle_lo, uint64_t needle_hi, const uint64_t* ex
     if (t + kAhead < count) {
       const size_t ahead = static_cast<size_t>(blocks[t + kAhead]) * kSigBlock;
       hwy::Prefetch(lo + ahead);
-      if (reads_hi) hwy::Prefetch(hi + ahead);
+      if (m.reads_hi()) hwy::Prefetch(hi + ahead);
     }
     const uint32_t block = blocks[t];
     const size_t base = static_cast<size_t>(block) * kSigBlock;
     uint64_t mask = 0;
     for (size_t k = 0; k < kSigBlock; k += lanes) {
-      auto s = hn::PopulationCount(hn::And(hn::LoadU(d, lo + base + k), nlo));
-      if (reads_hi) {
-        const auto bhi = hn::LoadU(d, hi + base + k);
-        s = hn::Add(s, hn::PopulationCount(hn::And(bhi, nhi)));
-        if (excess_bits > 0) {
-          const auto four = hn::ShiftRight<32>(bhi);
-          for (int j = 0; j < excess_bits; ++j) {
-            const auto e = hn::PopulationCount(hn::And(four, hn::Set(d, excess[j])));
-            s = hn::Add(s, hn::ShiftLeftSame(e, j));
-          }
-        }
-      }
-      // s >= need, both below 2^32 (as in OverlapBatchImpl).
-      const auto reach = hn::Eq(hn::ShiftRight<63>(hn::Sub(s, vneed)), hn::Zero(d));
+      const auto s = OverlapVec(d, m, nlo, nhi, lo + base + k, hi + base + k);
       hn::Store(s, d, sums + k);
-      hn::StoreMaskBits(d, reach, bits);
+      hn::StoreMaskBits(d, Reaches(d, s, vneed), bits);
       mask |= static_cast<uint64_t>(bits[0] & ((1u << lanes) - 1)) << k;
     }
     if (mask == 0) continue;
@@ -149,41 +135,24 @@ size_t PassBlocksImpl(uint64_t needle_lo, uint64_t needle_hi, const uint64_t* ex
     for (size_t k = 0; k < kSigBlock; ++k) {
       out_overlaps[passing * kSigBlock + k] = static_cast<uint32_t>(sums[k]);
     }
-    for (int e = 0; extra != nullptr && e < 2; ++e) {
-      if (extra[e] == nullptr) continue;
-      const char* at = static_cast<const char*>(extra[e]) + base * extra_bytes[e];
-      for (size_t off = 0; off < kSigBlock * extra_bytes[e]; off += 64) hwy::Prefetch(at + off);
-    }
+    if (offsets != nullptr) hwy::Prefetch(offsets + base);
     ++passing;
   }
   return passing;
 }
 
-// out[i] = min(255, overlap of signature i), as OverlapBatchImpl; returns
-// the most.
-uint32_t OverlapLevelsImpl(uint64_t needle_lo, uint64_t needle_hi, const uint64_t* excess,
-                           int excess_bits, const uint64_t* lo, const uint64_t* hi, size_t count,
-                           uint8_t* out) {
+// out[i] = min(255, overlap of signature i); returns the most.
+uint32_t OverlapLevelsImpl(const NeedleMasks& m, const uint64_t* lo, const uint64_t* hi,
+                           size_t count, uint8_t* out) {
   const hn::ScalableTag<uint64_t> d;
   const size_t lanes = hn::Lanes(d);
-  const auto nlo = hn::Set(d, needle_lo), nhi = hn::Set(d, needle_hi);
+  const auto nlo = hn::Set(d, m.lo), nhi = hn::Set(d, m.hi);
   const auto cap = hn::Set(d, 255);
-  const bool reads_hi = needle_hi != 0 || excess_bits > 0;
   HWY_ALIGN uint64_t sums[HWY_MAX_BYTES / sizeof(uint64_t)];
   auto most = hn::Zero(d);
   size_t i = 0;
   for (; i + lanes <= count; i += lanes) {
-    auto s = hn::PopulationCount(hn::And(hn::LoadU(d, lo + i), nlo));
-    if (reads_hi) {
-      const auto bhi = hn::LoadU(d, hi + i);
-      s = hn::Add(s, hn::PopulationCount(hn::And(bhi, nhi)));
-      const auto four = hn::ShiftRight<32>(bhi);
-      for (int j = 0; j < excess_bits; ++j) {
-        const auto e = hn::PopulationCount(hn::And(four, hn::Set(d, excess[j])));
-        s = hn::Add(s, hn::ShiftLeftSame(e, j));
-      }
-    }
-    s = hn::Min(s, cap);
+    const auto s = hn::Min(OverlapVec(d, m, nlo, nhi, lo + i, hi + i), cap);
     most = hn::Max(most, s);
     hn::Store(s, d, sums);
     for (size_t k = 0; k < lanes; ++k) out[i + k] = static_cast<uint8_t>(sums[k]);
@@ -192,11 +161,7 @@ uint32_t OverlapLevelsImpl(uint64_t needle_lo, uint64_t needle_hi, const uint64_
   uint64_t top = 0;
   for (size_t k = 0; k < lanes; ++k) top = std::max(top, sums[k]);
   for (; i < count; ++i) {
-    uint64_t s = static_cast<uint64_t>(hwy::PopCount(lo[i] & needle_lo) + hwy::PopCount(hi[i] & needle_hi));
-    for (int j = 0; j < excess_bits; ++j) {
-      s += static_cast<uint64_t>(hwy::PopCount(excess[j] & (hi[i] >> 32))) << j;
-    }
-    s = std::min<uint64_t>(s, 255);
+    const uint64_t s = std::min<uint64_t>(OverlapOne(m, lo[i], hi[i]), 255);
     out[i] = static_cast<uint8_t>(s);
     top = std::max(top, s);
   }
@@ -374,8 +339,7 @@ void NeedleChars::Reset(std::string_view name) {
 
 uint32_t NeedleChars::OverlapLevels(const uint64_t* lo, const uint64_t* hi, size_t count,
                                     uint8_t* out) const {
-  return HWY_DYNAMIC_DISPATCH(OverlapLevelsImpl)(sig_.lo, sig_.hi, excess_.data(), excess_bits_,
-                                                 lo, hi, count, out);
+  return HWY_DYNAMIC_DISPATCH(OverlapLevelsImpl)(masks(), lo, hi, count, out);
 }
 
 size_t SelectLevel(const uint8_t* levels, size_t count, uint8_t level, uint32_t base,
@@ -385,18 +349,15 @@ size_t SelectLevel(const uint8_t* levels, size_t count, uint8_t level, uint32_t 
 
 size_t NeedleChars::PassBlocks(const uint64_t* lo, const uint64_t* hi, const uint32_t* blocks,
                                size_t count, uint32_t begin, uint32_t end, uint32_t need,
-                               const void* const* extra, const size_t* extra_bytes,
-                               uint32_t* out_blocks, uint8_t* out_masks,
+                               const uint32_t* offsets, uint32_t* out_blocks, uint8_t* out_masks,
                                uint32_t* out_overlaps) const {
-  return HWY_DYNAMIC_DISPATCH(PassBlocksImpl)(sig_.lo, sig_.hi, excess_.data(), excess_bits_, lo,
-                                              hi, blocks, count, begin, end, need, extra,
-                                              extra_bytes, out_blocks, out_masks, out_overlaps);
+  return HWY_DYNAMIC_DISPATCH(PassBlocksImpl)(masks(), lo, hi, blocks, count, begin, end, need,
+                                              offsets, out_blocks, out_masks, out_overlaps);
 }
 
 uint64_t NeedleChars::OverlapBatch(const uint64_t* lo, const uint64_t* hi, size_t count,
                                    uint32_t* out, uint32_t need) const {
-  return HWY_DYNAMIC_DISPATCH(OverlapBatchImpl)(sig_.lo, sig_.hi, excess_.data(), excess_bits_, lo,
-                                                hi, count, need, out);
+  return HWY_DYNAMIC_DISPATCH(OverlapBatchImpl)(masks(), lo, hi, count, need, out);
 }
 
 namespace {

@@ -223,6 +223,8 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
   // taken, and all at most the group's. Taking the highest bounds first
   // raises the threshold soonest.
   auto sweep = [&] {
+    // The names of a passing block are read next: PassBlocks fetches their
+    // offsets, and `add` their text when they are batched.
     const uint32_t* offsets = hay.parts().offsets.data();
     auto& heap = x.heap;
     using Pending = ExactScratch::Impl::Pending;
@@ -255,7 +257,7 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
     // Files group g's bucket of level v if it may still reach the threshold.
     auto file_bucket = [&](uint32_t g, uint32_t v) {
       const uint32_t n = lengths[g];
-      if (std::min(level_overlap(v), needle_chars) < need_at(n)) return;
+      if (level_overlap(v) < need_at(n)) return;
       heap.push_back({scorer.MaxScoreForChars(n, level_overlap(v)), g, v + 1});
       std::push_heap(heap.begin(), heap.end(), lower);
     };
@@ -269,10 +271,6 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
                                                   x.levels.data() + at);
       file_bucket(g, most);
     };
-    // The names of a passing block are read next: fetch their offsets (then
-    // their text, when they are batched).
-    const void* const extra[2] = {offsets, nullptr};
-    const size_t extra_bytes[2] = {sizeof(uint32_t), 0};
     // Blocks per PassBlocks call: the threshold the call checks against may
     // trail the current one by that many blocks' scores (the names are
     // checked again below), and the calls' fixed cost is spread over them.
@@ -294,7 +292,7 @@ void ExactTopK(const Haystack& hay, CachedScorer& scorer, std::string_view needl
         const size_t run = std::min<size_t>(kRun, blocks - j);
         const size_t passing =
             x.chars.PassBlocks(sig_lo, sig_hi, x.bucket_blocks.data() + j, run, begin, end,
-                               need_at(n), extra, extra_bytes, run_blocks, run_masks, run_overlaps);
+                               need_at(n), offsets, run_blocks, run_masks, run_overlaps);
         for (size_t r = 0; r < passing; ++r) {
           const uint32_t first = run_blocks[r] * kSigBlock;
           const uint32_t* over = run_overlaps + r * kSigBlock;

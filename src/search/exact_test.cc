@@ -539,8 +539,6 @@ TEST(CharSig, PassBlocksAgreesWithTheOneNameOverlapOnEveryTarget) {
   std::vector<uint32_t> list;  // blocks in no order, some twice
   for (size_t i = 0; i < 200; ++i) list.push_back(static_cast<uint32_t>(rng() % kBlocks));
   std::vector<uint32_t> offsets(kBlocks * kSigBlock, 0);
-  const void* extra[2] = {offsets.data(), nullptr};
-  const size_t extra_bytes[2] = {sizeof(uint32_t), 0};
   const auto targets = hwy::SupportedAndGeneratedTargets();
   for (int64_t target : targets) {
     hwy::SetSupportedTargetsForTest(target);
@@ -559,7 +557,7 @@ TEST(CharSig, PassBlocksAgreesWithTheOneNameOverlapOnEveryTarget) {
             std::vector<uint8_t> masks(count);
             const size_t got =
                 chars.PassBlocks(lo.data(), hi.data(), list.data(), count, begin, end, need,
-                                 extra, extra_bytes, blocks.data(), masks.data(), overlaps.data());
+                                 offsets.data(), blocks.data(), masks.data(), overlaps.data());
             size_t at = 0;
             for (size_t t = 0; t < count; ++t) {
               const uint32_t b = list[t];

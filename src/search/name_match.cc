@@ -116,7 +116,7 @@ void NearWords(const NameIndex& index, CachedScorer& scorer, const std::string& 
         blocks[listed++] = b + static_cast<uint32_t>(std::countr_zero(pass));
       }
       const size_t passing = chars.PassBlocks(sig_lo, sig_hi, blocks, listed, begin, end, need,
-                                              nullptr, nullptr, passed, masks, block_overlaps);
+                                              nullptr, passed, masks, block_overlaps);
       for (size_t r = 0; r < passing; ++r) {
         for (unsigned m = masks[r]; m != 0; m &= m - 1) {
           const uint32_t d = passed[r] * kSigBlock + static_cast<uint32_t>(std::countr_zero(m));

@@ -163,14 +163,12 @@ int RunMatch(const MatchArgs& a) {
   } else {
     return Fail("unknown --method '" + a.method + "' (choose exact or scan)");
   }
-  // Scorers with a character bound search the names' character signatures
-  // and their blocks (docs/search.md, "The block sweep"), which leaves the
-  // bigram index unread: it is built only for a scorer with a bigram bound
-  // and no character bound (none today); for the others exact is the scan.
+  // Scorers with a character bound (every one with a bigram bound among
+  // them) search the names' character signatures and their blocks
+  // (docs/search.md, "The block sweep"), so the bigram index is never read
+  // here; for the scorers without a bound exact is the scan.
   const bool use_chars =
       method == SearchMethod::kExact && HasCharBound(scorer_kind, scorer_options);
-  const bool use_grams =
-      method == SearchMethod::kExact && HasGramBound(scorer_kind, scorer_options) && !use_chars;
   const bool use_tokens = method == SearchMethod::kExact && HasTokenBound(scorer_kind);
 
   TableOptions hay_opts;
@@ -245,16 +243,6 @@ int RunMatch(const MatchArgs& a) {
     if (!hay.ok()) return Fail(hay.status());
     loaded = std::move(hay.value());
   }
-  if (use_grams && !(from_index ? index->haystack() : *loaded).has_grams()) {
-    // A table, or an index written without the bigram index: build it here.
-    progress.Update("indexing bigrams", true);
-    if (from_index) {
-      // The index (alive until we return) keeps the parts' bytes.
-      loaded = std::make_unique<Haystack>(index->haystack().parts(), nullptr);
-    }
-    loaded = WithGramIndex(std::move(loaded), a.threads);
-    progress.Clear();
-  }
   if (use_tokens && !(loaded ? *loaded : index->haystack()).has_tokens()) {
     // A table, or an index written without the token index: build it here.
     progress.Update("indexing tokens", true);
@@ -310,7 +298,7 @@ int RunMatch(const MatchArgs& a) {
                 "%.2f s, %.1f needles/s (haystack %s in %.2f s, %.1f MB)",
                 Thousands(sink.done()).c_str(), Thousands(h.rows()).c_str(),
                 Thousands(h.distinct()).c_str(), ScorerName(scorer_kind),
-                use_grams || use_chars || (names && method == SearchMethod::kExact) ? "exact"
+                use_chars || (names && method == SearchMethod::kExact) ? "exact"
                                                                                     : "scan",
                 threads,
                 threads == 1 ? "" : "s", match_secs,
