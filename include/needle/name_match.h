@@ -79,6 +79,14 @@ inline constexpr double kPlainWordWeight = 6.907755278982137;
 // needle "Spankys Food Mart LLC") are then ranked by how alike they are
 // written; it never raises a score, so every bound on the words stays one.
 inline constexpr double kSpellingWeight = 0.02;
+// The crowd term (docs/scorers.md): a needle whose words, each as written or
+// spelt within kCrowdSpelling (ratio) of it, stand together in C > 1 names of
+// the haystack keeps 1 / (1 + kCrowdWeight * log2 C) of every score. Many
+// names hold "Life Center"; fewer than one in two of the best matches of such
+// needles is right, so their scores should say less than those of a needle
+// only one name holds (Winkler's frequency-based weights, 1989).
+inline constexpr double kCrowdWeight = 0.05;
+inline constexpr double kCrowdSpelling = 90;
 // An acronym and the words it abbreviates pair with this similarity (ratio
 // scale): "ibm" and "international business machines".
 inline constexpr double kAcronymScore = 75;
@@ -216,6 +224,12 @@ class NameQuery {
   // might share and the weight of d's words that none can pair
   // (docs/search.md). 100 without an index or with more than 64 words.
   double MaxScoreForName(uint32_t d);
+  // The needle words (bit i: word i) that words of name d may pair: near
+  // words, joins and ends, or all of d's words as an acronym (REQUIRES:
+  // has_bound()). *acronym tells the last.
+  uint64_t PairMask(uint32_t d, bool* acronym);
+  // Whether PairMask may be called (an index and at most 64 words).
+  bool has_bound() const { return has_bound_; }
   // The score's bound for a name that can pair needle words of total weight
   // `reach` (legal words included) and has `unpaired` weight (times
   // kUnpairedWeight) that cannot pair: increasing in reach.
@@ -236,6 +250,10 @@ class NameQuery {
   // Of those, the ends of word i that a name may hold as a word of their own
   // (its neighbour then pairs too).
   const std::vector<uint32_t>& ends(size_t i) const { return words_[i].ends; }
+  // Core word i of the needle.
+  const std::string& text(size_t i) const { return words_[i].text; }
+  // The vocabulary words within the word cutoff of word i, by id, with their ratio.
+  const std::vector<NearWord>& near(size_t i) const { return words_[i].near; }
   // The names whose initials may spell word i (it may be their acronym).
   std::span<const uint32_t> acronym_names(size_t i) const { return words_[i].acronym_names; }
 
@@ -296,6 +314,17 @@ class NameQuery {
 void NameTopK(const NameIndex& index, std::string_view needle, std::string_view processed_needle,
               size_t top_k, double cutoff, bool exact, NameScratch* scratch, std::vector<Hit>* out,
               SearchStats* stats = nullptr);
+
+// The needle's crowd: the number of distinct names of the haystack that hold
+// every core word of q, each as written or as a word of the vocabulary
+// within kCrowdSpelling of it (its near words); 0 without an index, with no
+// word or more than 64, or when some word has no such spelling. Found in the
+// posting lists of the word whose lists are shortest. Uses scratch->seen: the
+// caller starts a new epoch after it.
+size_t NameCrowd(NameQuery& q, const NameIndex& index, NameScratch* scratch);
+// The share of its score a needle of crowd C keeps: 1 / (1 + kCrowdWeight *
+// log2 C), 1 for C <= 1.
+double CrowdFactor(size_t crowd);
 
 // The name scorer between two processed names, every word weighing
 // kPlainWordWeight, without the spelling term.

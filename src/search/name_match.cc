@@ -448,8 +448,7 @@ NameQuery::NameQuery(std::string_view processed, const NameIndex* index, NameScr
   has_bound_ = true;
 }
 
-double NameQuery::MaxScoreForName(uint32_t d) {
-  if (!has_bound_ || total_ <= 0) return 100;
+uint64_t NameQuery::PairMask(uint32_t d, bool* acronym) {
   auto find = [&](uint32_t id) -> const Source* {
     for (size_t at = Slot(id);; at = (at + 1) & slot_mask_) {
       if (slots_[at].id == id) return &slots_[at];
@@ -465,7 +464,7 @@ double NameQuery::MaxScoreForName(uint32_t d) {
   }
   // A needle word spelling the initials of all the name's words pairs them
   // all (an acronym).
-  bool acronym = false;
+  *acronym = false;
   if (ids.size() >= kMinAcronymWords && has_acronym_word_) {
     hay_core_.clear();
     for (uint32_t id : ids) hay_core_.push_back(index_->word(id));
@@ -473,10 +472,18 @@ double NameQuery::MaxScoreForName(uint32_t d) {
     for (size_t i = 0; i < words_.size(); ++i) {
       if (words_[i].text == hay_initials_) {
         mask |= uint64_t{1} << i;
-        acronym = true;
+        *acronym = true;
       }
     }
   }
+  return mask;
+}
+
+double NameQuery::MaxScoreForName(uint32_t d) {
+  if (!has_bound_ || total_ <= 0) return 100;
+  bool acronym = false;
+  const uint64_t mask = PairMask(d, &acronym);
+  const std::span<const uint32_t> ids = index_->core(d);
   // Words of the name that no needle word can pair, alone or beside an end.
   double unpaired = 0;
   for (size_t j = 0; j < ids.size() && !acronym; ++j) {
@@ -717,6 +724,48 @@ double NameQuery::Score(std::span<const std::string_view> core,
 
 // ---------------------------------------------------------------- search
 
+size_t NameCrowd(NameQuery& q, const NameIndex& index, NameScratch* scratch) {
+  if (!q.has_bound() || q.words() == 0) return 0;
+  // Each word's spellings: the vocabulary words within kCrowdSpelling of it
+  // that some name holds (its near words were found at kWordCutoff).
+  std::vector<std::vector<uint32_t>> spelled(q.words());
+  size_t best = 0, best_size = SIZE_MAX;
+  for (size_t i = 0; i < q.words(); ++i) {
+    for (const NearWord& x : q.near(i)) {
+      if (x.score >= kCrowdSpelling && index.df(x.id) > 0) spelled[i].push_back(x.id);
+    }
+    if (spelled[i].empty()) return 0;
+    size_t size = 0;
+    for (uint32_t w : spelled[i]) size += index.postings(w).size();
+    if (size < best_size) {
+      best_size = size;
+      best = i;
+    }
+  }
+  const uint32_t epoch = scratch->epoch;
+  size_t crowd = 0;
+  for (uint32_t w : spelled[best]) {
+    for (uint32_t d : index.postings(w)) {
+      if (scratch->seen[d] == epoch) continue;
+      scratch->seen[d] = epoch;
+      const std::span<const uint32_t> ids = index.core(d);
+      bool all = true;
+      for (size_t i = 0; i < q.words() && all; ++i) {
+        all = std::any_of(ids.begin(), ids.end(), [&](uint32_t id) {
+          return std::find(spelled[i].begin(), spelled[i].end(), id) != spelled[i].end();
+        });
+      }
+      crowd += all;
+    }
+  }
+  return crowd;
+}
+
+double CrowdFactor(size_t crowd) {
+  if (crowd <= 1) return 1;
+  return 1 / (1 + kCrowdWeight * std::log2(static_cast<double>(crowd)));
+}
+
 void NameTopK(const NameIndex& index, std::string_view needle, std::string_view processed_needle,
               size_t top_k, double cutoff, bool exact, NameScratch* scratch, std::vector<Hit>* out,
               SearchStats* stats) {
@@ -734,6 +783,14 @@ void NameTopK(const NameIndex& index, std::string_view needle, std::string_view 
     scratch->seen.assign(n, 0);
     scratch->epoch = 0;
   }
+  if (++scratch->epoch == 0) {
+    std::fill(scratch->seen.begin(), scratch->seen.end(), 0);
+    scratch->epoch = 1;
+  }
+  // The crowd term scales every score of this needle alike: the search
+  // ranks by the scores before it, which keeps the same top K, and drops
+  // what it brings below the cutoff at the end.
+  const double crowd = CrowdFactor(NameCrowd(q, index, scratch));
   if (++scratch->epoch == 0) {
     std::fill(scratch->seen.begin(), scratch->seen.end(), 0);
     scratch->epoch = 1;
@@ -851,6 +908,10 @@ void NameTopK(const NameIndex& index, std::string_view needle, std::string_view 
     }
   }
   top.Finish();
+  if (crowd < 1) {
+    for (Hit& h : *out) h.score *= crowd;
+    std::erase_if(*out, [&](const Hit& h) { return h.score < cutoff; });
+  }
 }
 
 double NameScorePair(std::string_view a, std::string_view b) {

@@ -289,6 +289,65 @@ std::string AsciiSpelling(std::string_view name) {
   return out;
 }
 
+// The crowd, the slow way: every distinct name, each needle word against
+// each of its words by ratio (or as an abbreviation).
+size_t SlowCrowd(const NameQuery& q, const NameIndex& index) {
+  if (q.words() == 0 || q.words() > 64) return 0;
+  size_t crowd = 0;
+  for (uint32_t d = 0; d < index.haystack().distinct(); ++d) {
+    bool all = true;
+    for (size_t i = 0; i < q.words() && all; ++i) {
+      bool found = false;
+      for (uint32_t id : index.core(d)) {
+        const std::string_view w = index.word(id);
+        found |= ScorePair(ScorerKind::kRatio, q.text(i), w) >= kCrowdSpelling ||
+                 IsAbbreviation(q.text(i), w);
+      }
+      all = found;
+    }
+    crowd += all;
+  }
+  return crowd;
+}
+
+TEST(NameCrowd, CountsTheNamesHoldingEveryWordOnRealNames) {
+  auto names = DemoNames(6000);
+  if (names.empty()) GTEST_SKIP() << "data/demo/haystack.csv not found";
+  std::mt19937 rng(19);
+  for (const char* s : {"Life Center", "New Life Center Inc", "Life Centre", "Lyfe Center",
+                        "Center for Life", "St Marys Church", "Saint Marys Ch", "Marys"}) {
+    names.push_back(s);
+  }
+  auto hay = Build(names);
+  auto index = NameIndex::Build(*hay, 2);
+  NameScratch scratch;
+  auto needles = Needles(names, 300, rng);
+  for (const char* s : {"Life Center", "Lief Centre", "St Marys", "Church", "Foundation",
+                        "Family Foundation", "THE CHURCH OF GOD", "Inc"}) {
+    needles.push_back(s);
+  }
+  size_t crowded = 0, many = 0;
+  for (const std::string& n : needles) {
+    NameQuery q(Processed(n), index.get(), &scratch);
+    scratch.seen.assign(hay->distinct(), 0);
+    scratch.epoch = 1;
+    const size_t got = NameCrowd(q, *index, &scratch);
+    ASSERT_EQ(got, SlowCrowd(q, *index)) << "'" << n << "'";
+    crowded += got >= 2;
+    many += got >= 20;
+    // The factor: 1 up to one name, then falling with every doubling.
+    ASSERT_LE(CrowdFactor(got), 1.0);
+    ASSERT_GE(CrowdFactor(got), CrowdFactor(2 * got + 2));
+  }
+  EXPECT_EQ(CrowdFactor(0), 1.0);
+  EXPECT_EQ(CrowdFactor(1), 1.0);
+  EXPECT_LT(CrowdFactor(2), 1.0);
+  // The count is not trivial: the short needles share their words with many
+  // names, perturbed whole names with a few.
+  EXPECT_GE(crowded, 8u);
+  EXPECT_GE(many, 4u);
+}
+
 TEST(NameTopK, ScoreIsTheWordsTimesTheSpellingTerm) {
   auto names = DemoNames(5000);
   if (names.empty()) GTEST_SKIP() << "data/demo/haystack.csv not found";
@@ -314,6 +373,7 @@ TEST(NameTopK, ScoreIsTheWordsTimesTheSpellingTerm) {
     std::vector<Hit> hits;
     NameTopK(*index, n, Processed(n), 5, 0, true, &scratch, &hits);
     NameQuery q(Processed(n), index.get(), &scratch);
+    const double crowd = CrowdFactor(SlowCrowd(q, *index));
     for (const Hit& h : hits) {
       std::string_view id, name;
       ASSERT_TRUE(hay->Row(h.row, &reader, &id, &name).ok());
@@ -323,7 +383,7 @@ TEST(NameTopK, ScoreIsTheWordsTimesTheSpellingTerm) {
       while (hay->processed(d) != processed) ++d;
       const double words = q.ScoreName(d);
       const double r = ScorePair(ScorerKind::kRatio, AsciiSpelling(n), AsciiSpelling(written));
-      ASSERT_DOUBLE_EQ(h.score, words * (1 - kSpellingWeight * (1 - r / 100)))
+      ASSERT_DOUBLE_EQ(h.score, words * (1 - kSpellingWeight * (1 - r / 100)) * crowd)
           << "'" << n << "' / '" << written << "'";
       ASSERT_LE(h.score, words);
       ++checked;
