@@ -334,7 +334,8 @@ Command AddMatchCommand(CLI::App& app) {
   c->add_option("-s,--scorer", args->scorer,
                 "Scorer: " + ScorerNames() +
                     ".\nname: words weighted by how rare they are in the haystack,\n"
-                    "typos, joined and split words, legal forms apart\n"
+                    "typos, joined and split words, legal forms apart; a needle\n"
+                    "whose words many names hold scores lower (its crowd term)\n"
                     "(docs/scorers.md); the others: RapidFuzz and\n"
                     "python-Levenshtein's scores")
       ->capture_default_str();
