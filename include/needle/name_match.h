@@ -201,6 +201,18 @@ struct NameScratch {
   std::unordered_map<std::string, std::vector<NearWord>> near_cache;
   std::vector<uint32_t> seen;  // per distinct name: the epoch it was scored in
   uint32_t epoch = 0;
+  // Starts a new epoch over n distinct names (seen sized to n); returns it.
+  uint32_t NewEpoch(size_t n) {
+    if (seen.size() != n) {
+      seen.assign(n, 0);
+      epoch = 0;
+    }
+    if (++epoch == 0) {
+      std::fill(seen.begin(), seen.end(), 0);
+      epoch = 1;
+    }
+    return epoch;
+  }
   // The search's candidates: (bound, name).
   std::vector<std::pair<double, uint32_t>> candidates;
 };
@@ -224,11 +236,7 @@ class NameQuery {
   // might share and the weight of d's words that none can pair
   // (docs/search.md). 100 without an index or with more than 64 words.
   double MaxScoreForName(uint32_t d);
-  // The needle words (bit i: word i) that words of name d may pair: near
-  // words, joins and ends, or all of d's words as an acronym (REQUIRES:
-  // has_bound()). *acronym tells the last.
-  uint64_t PairMask(uint32_t d, bool* acronym);
-  // Whether PairMask may be called (an index and at most 64 words).
+  // Whether MaxScoreForName bounds (an index and at most 64 words).
   bool has_bound() const { return has_bound_; }
   // The score's bound for a name that can pair needle words of total weight
   // `reach` (legal words included) and has `unpaired` weight (times
@@ -319,8 +327,8 @@ void NameTopK(const NameIndex& index, std::string_view needle, std::string_view 
 // every core word of q, each as written or as a word of the vocabulary
 // within kCrowdSpelling of it (its near words); 0 without an index, with no
 // word or more than 64, or when some word has no such spelling. Found in the
-// posting lists of the word whose lists are shortest. Uses scratch->seen: the
-// caller starts a new epoch after it.
+// posting lists of the word whose lists are shortest, in an epoch of its own
+// of scratch->seen.
 size_t NameCrowd(NameQuery& q, const NameIndex& index, NameScratch* scratch);
 // The share of its score a needle of crowd C keeps: 1 / (1 + kCrowdWeight *
 // log2 C), 1 for C <= 1.

@@ -448,7 +448,8 @@ NameQuery::NameQuery(std::string_view processed, const NameIndex* index, NameScr
   has_bound_ = true;
 }
 
-uint64_t NameQuery::PairMask(uint32_t d, bool* acronym) {
+double NameQuery::MaxScoreForName(uint32_t d) {
+  if (!has_bound_ || total_ <= 0) return 100;
   auto find = [&](uint32_t id) -> const Source* {
     for (size_t at = Slot(id);; at = (at + 1) & slot_mask_) {
       if (slots_[at].id == id) return &slots_[at];
@@ -464,7 +465,7 @@ uint64_t NameQuery::PairMask(uint32_t d, bool* acronym) {
   }
   // A needle word spelling the initials of all the name's words pairs them
   // all (an acronym).
-  *acronym = false;
+  bool acronym = false;
   if (ids.size() >= kMinAcronymWords && has_acronym_word_) {
     hay_core_.clear();
     for (uint32_t id : ids) hay_core_.push_back(index_->word(id));
@@ -472,18 +473,10 @@ uint64_t NameQuery::PairMask(uint32_t d, bool* acronym) {
     for (size_t i = 0; i < words_.size(); ++i) {
       if (words_[i].text == hay_initials_) {
         mask |= uint64_t{1} << i;
-        *acronym = true;
+        acronym = true;
       }
     }
   }
-  return mask;
-}
-
-double NameQuery::MaxScoreForName(uint32_t d) {
-  if (!has_bound_ || total_ <= 0) return 100;
-  bool acronym = false;
-  const uint64_t mask = PairMask(d, &acronym);
-  const std::span<const uint32_t> ids = index_->core(d);
   // Words of the name that no needle word can pair, alone or beside an end.
   double unpaired = 0;
   for (size_t j = 0; j < ids.size() && !acronym; ++j) {
@@ -742,7 +735,9 @@ size_t NameCrowd(NameQuery& q, const NameIndex& index, NameScratch* scratch) {
       best = i;
     }
   }
-  const uint32_t epoch = scratch->epoch;
+  // Every name of these lists holds a spelling of word best; the others
+  // are looked for among its words.
+  const uint32_t epoch = scratch->NewEpoch(index.haystack().distinct());
   size_t crowd = 0;
   for (uint32_t w : spelled[best]) {
     for (uint32_t d : index.postings(w)) {
@@ -751,7 +746,7 @@ size_t NameCrowd(NameQuery& q, const NameIndex& index, NameScratch* scratch) {
       const std::span<const uint32_t> ids = index.core(d);
       bool all = true;
       for (size_t i = 0; i < q.words() && all; ++i) {
-        all = std::any_of(ids.begin(), ids.end(), [&](uint32_t id) {
+        all = i == best || std::any_of(ids.begin(), ids.end(), [&](uint32_t id) {
           return std::find(spelled[i].begin(), spelled[i].end(), id) != spelled[i].end();
         });
       }
@@ -779,23 +774,11 @@ void NameTopK(const NameIndex& index, std::string_view needle, std::string_view 
   search::TopK top(out, top_k, cutoff);
   double threshold = cutoff;
   const uint32_t n = hay.distinct();
-  if (scratch->seen.size() != n) {
-    scratch->seen.assign(n, 0);
-    scratch->epoch = 0;
-  }
-  if (++scratch->epoch == 0) {
-    std::fill(scratch->seen.begin(), scratch->seen.end(), 0);
-    scratch->epoch = 1;
-  }
   // The crowd term scales every score of this needle alike: the search
   // ranks by the scores before it, which keeps the same top K, and drops
   // what it brings below the cutoff at the end.
   const double crowd = CrowdFactor(NameCrowd(q, index, scratch));
-  if (++scratch->epoch == 0) {
-    std::fill(scratch->seen.begin(), scratch->seen.end(), 0);
-    scratch->epoch = 1;
-  }
-  const uint32_t epoch = scratch->epoch;
+  const uint32_t epoch = scratch->NewEpoch(n);
   // Each row of distinct name d, whose words score s, with its spelling
   // term; it only lowers the score, so a name whose words score below the
   // K-th best is not read.

@@ -329,8 +329,6 @@ TEST(NameCrowd, CountsTheNamesHoldingEveryWordOnRealNames) {
   size_t crowded = 0, many = 0;
   for (const std::string& n : needles) {
     NameQuery q(Processed(n), index.get(), &scratch);
-    scratch.seen.assign(hay->distinct(), 0);
-    scratch.epoch = 1;
     const size_t got = NameCrowd(q, *index, &scratch);
     ASSERT_EQ(got, SlowCrowd(q, *index)) << "'" << n << "'";
     crowded += got >= 2;
